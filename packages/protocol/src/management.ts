@@ -1,0 +1,81 @@
+import { Type, type Static } from 'typebox';
+import { MANAGEMENT_SCOPES, AUDIT_EVENT_TYPES, AUDIT_OUTCOMES } from './events.js';
+
+export const User = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  disabled: Type.Boolean(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+export type User = Static<typeof User>;
+
+export const CreateUserBody = Type.Object({
+  email: Type.String({ minLength: 3, maxLength: 320 }),
+  password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
+  disabled: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+
+export const PatchUserBody = Type.Object({
+  email: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
+  password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
+  disabled: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false, minProperties: 1 });
+
+export const Scope = Type.Union(MANAGEMENT_SCOPES.map((s) => Type.Literal(s)));
+
+export const Application = Type.Object({
+  id: Type.String(),
+  client_id: Type.String(),
+  name: Type.String(),
+  scopes: Type.Array(Type.String()),
+  token_ttl_s: Type.Integer(),
+  created_at: Type.String(),
+  secret_rotated_at: Type.Union([Type.String(), Type.Null()]),
+  previous_secret_expires_at: Type.Union([Type.String(), Type.Null()]),
+});
+export type Application = Static<typeof Application>;
+
+/** Returned once, on creation and on rotation: the only time the secret is readable. */
+export const ApplicationWithSecret = Type.Intersect([Application, Type.Object({ client_secret: Type.String() })]);
+
+export const CreateApplicationBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  scopes: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32, uniqueItems: true }),
+  token_ttl_s: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400 })),
+}, { additionalProperties: false });
+
+export const PatchApplicationBody = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  scopes: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32, uniqueItems: true })),
+  token_ttl_s: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400 })),
+}, { additionalProperties: false, minProperties: 1 });
+
+export const RotateSecretBody = Type.Object({
+  overlap_s: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400 })),
+}, { additionalProperties: false });
+
+export const AuditEvent = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  occurred_at: Type.String(),
+  tenant_id: Type.String(),
+  actor: Type.Object({ kind: Type.String(), id: Type.Union([Type.String(), Type.Null()]) }),
+  target: Type.Object({ kind: Type.String(), id: Type.Union([Type.String(), Type.Null()]) }),
+  outcome: Type.Union(AUDIT_OUTCOMES.map((o) => Type.Literal(o))),
+  data: Type.Record(Type.String(), Type.Unknown()),
+  context: Type.Record(Type.String(), Type.Unknown()),
+});
+export type AuditEvent = Static<typeof AuditEvent>;
+
+export const AuditQuery = Type.Object({
+  type: Type.Optional(Type.Union(AUDIT_EVENT_TYPES.map((t) => Type.Literal(t)))),
+  outcome: Type.Optional(Type.Union(AUDIT_OUTCOMES.map((o) => Type.Literal(o)))),
+  actor: Type.Optional(Type.String({ maxLength: 64 })),
+  ip: Type.Optional(Type.String({ maxLength: 64 })),
+  since: Type.Optional(Type.String({ format: 'date-time' })),
+  until: Type.Optional(Type.String({ format: 'date-time' })),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+}, { additionalProperties: false });
+export type AuditQuery = Static<typeof AuditQuery>;

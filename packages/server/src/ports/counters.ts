@@ -1,0 +1,26 @@
+/**
+ * Short-lived counters for brute-force and abuse limits. Every operation is atomic in every
+ * adapter: a service never reads a count and then writes it back (read-then-write lets a
+ * parallel burst slip past a limit).
+ *
+ * Windows are fixed and start at a key's first hit: the count expires `windowMs` after it.
+ */
+export interface CounterHit {
+  key: string;
+  windowMs: number;
+}
+
+export interface Counters {
+  /** Adds one to each key (creating it with its window if absent) and returns the new counts, in order; one round trip. */
+  hit(hits: readonly CounterHit[]): Promise<number[]>;
+  /** Current counts (0 for absent or expired keys), in order; one round trip. */
+  peek(keys: readonly string[]): Promise<number[]>;
+  /** Gives back one slot taken by `hit` (never below zero). */
+  release(key: string): Promise<void>;
+  /** Forgets the keys. */
+  reset(keys: readonly string[]): Promise<void>;
+  /** True the first time `key` is seen within `ttlMs`, false after: a set-if-absent. */
+  once(key: string, ttlMs: number): Promise<boolean>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}

@@ -32,7 +32,7 @@ export type Device = Static<typeof Device>;
 
 /** A captcha answer. The token is checked by the captcha verifier, not the schema, so that an odd token gets `captcha_invalid`. */
 export const CaptchaAnswer = Type.Object({
-  provider: Type.Union(CAPTCHA_PROVIDERS.map((p) => Type.Literal(p))),
+  provider: Type.Enum(CAPTCHA_PROVIDERS),
   token: Type.Unknown(),
 }, { additionalProperties: false });
 

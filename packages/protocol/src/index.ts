@@ -3,3 +3,4 @@ export * from './events.js';
 export * from './common.js';
 export * from './auth.js';
 export * from './management.js';
+export * from './policy.js';

@@ -24,3 +24,23 @@ export interface Counters {
   /** Releases connections. */
   close(): Promise<void>;
 }
+
+/** Which `Counters` operation failed, for the audit event and logs (never the key). */
+export type CounterOperation = 'hit' | 'peek' | 'release' | 'reset' | 'once';
+
+/**
+ * The counter store could not give an atomic answer (down, unreachable, too slow). A count
+ * that is unknown must never read as zero: callers treat the attempt as `challenge` and audit
+ * `security.counter_store_unavailable`. Carries the operation, never the keys (they derive
+ * from emails and IPs).
+ */
+export class CounterStoreUnavailableError extends Error {
+  override readonly name = 'CounterStoreUnavailableError';
+  readonly code = 'counter_store_unavailable';
+  readonly operation: CounterOperation;
+
+  constructor(operation: CounterOperation, options?: { cause?: unknown }) {
+    super(`counter store unavailable during ${operation}`, options);
+    this.operation = operation;
+  }
+}

@@ -1,0 +1,192 @@
+import type { Clock } from '../../ports/clock.js';
+import { createMmdbFeed } from './mmdb-feed.js';
+import { readFeedSource } from './source.js';
+import type { FeedSource, SourceOptions } from './source.js';
+import { createTextFeed } from './text-feed.js';
+import type { FeedHit, FeedIdentity, ThreatFeed } from './threat-feed.js';
+
+/** A feed as configured (DESIGN §7). Without `refresh_s` it is loaded once. */
+export interface FeedDefinition extends FeedIdentity {
+  readonly format: 'text' | 'mmdb';
+  readonly source: FeedSource;
+  readonly refresh_s?: number;
+  /** ASN databases: the networks of these ASNs are reported as datacenter. */
+  readonly datacenter_asns?: readonly number[];
+}
+
+/** Where a feed stands, for the management API and health checks. */
+export interface FeedStatus {
+  readonly name: string;
+  readonly loaded: boolean;
+  readonly entries: number;
+  readonly loadedAt: number | null;
+  readonly consecutiveFailures: number;
+  readonly lastError: string | null;
+}
+
+/** Timer functions, injectable so tests drive refreshes by hand. */
+export interface FeedTimers {
+  set(run: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+/** Dependencies and hooks of a feed set. */
+export interface FeedSetOptions extends SourceOptions {
+  readonly clock?: Clock;
+  readonly timers?: FeedTimers;
+  /** Called on every failed refresh from the `failureThreshold`-th in a row on (default 3); audit it. */
+  readonly onFetchFailed?: (feedName: string, error: Error, consecutiveFailures: number) => void;
+  readonly failureThreshold?: number;
+}
+
+/** The threat feeds in force, refreshed in the background. */
+export interface FeedSet {
+  /** Every hit from every loaded feed, all categories, in one call. */
+  lookup(ip: string): FeedHit[];
+  /** First load of every feed; resolves when each has succeeded or failed once, never rejects. */
+  start(): Promise<FeedStatus[]>;
+  /** Loads one feed now (admin action, tests); the next refresh is timed from here. */
+  refresh(name: string): Promise<FeedStatus>;
+  /** Adds a feed and loads it. */
+  add(definition: FeedDefinition): Promise<FeedStatus>;
+  /** Drops a feed; true if it existed. */
+  remove(name: string): boolean;
+  status(): FeedStatus[];
+  /** Stops every timer; later refresh results are discarded. */
+  close(): void;
+}
+
+/** Builds a feed of the definition's format from its bytes; throws if the bytes are not one. */
+export function loadFeed(definition: FeedDefinition, data: Buffer): ThreatFeed {
+  if (definition.format === 'text') return createTextFeed(definition, data);
+  return createMmdbFeed({ ...definition, datacenterAsns: definition.datacenter_asns ?? [] }, data);
+}
+
+interface Slot {
+  readonly definition: FeedDefinition;
+  current: ThreatFeed | null;
+  loadedAt: number | null;
+  failures: number;
+  lastError: string | null;
+  timer: unknown;
+  inFlight: Promise<void> | null;
+  gone: boolean;
+}
+
+const defaultTimers: FeedTimers = {
+  // Unref'd: a pending refresh must never keep the process alive at shutdown.
+  set: (run, ms) => setTimeout(run, ms).unref(),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/**
+ * Creates a feed set. Nothing is fetched until `start()`. A refresh builds a whole new feed
+ * and swaps it in by one assignment, so a lookup sees the old list or the new one, never half;
+ * a failed refresh keeps the last good copy, because an outage at the feed's host must not
+ * switch the protection off.
+ */
+export function createFeedSet(definitions: readonly FeedDefinition[], options: FeedSetOptions = {}): FeedSet {
+  const clock = options.clock ?? { now: () => Date.now() };
+  const timers = options.timers ?? defaultTimers;
+  const threshold = options.failureThreshold ?? 3;
+  let slots: Slot[] = [];
+  let closed = false;
+
+  // A throwing audit hook must not turn a background refresh into an unhandled rejection.
+  const notify = (name: string, error: Error, failures: number): void => {
+    try {
+      options.onFetchFailed?.(name, error, failures);
+    } catch {
+      // the hook's own failure is its own to report
+    }
+  };
+
+  const statusOf = (s: Slot): FeedStatus => ({
+    name: s.definition.name, loaded: s.current !== null, entries: s.current?.entries ?? 0,
+    loadedAt: s.loadedAt, consecutiveFailures: s.failures, lastError: s.lastError,
+  });
+
+  const schedule = (slot: Slot): void => {
+    if (slot.timer !== undefined) timers.clear(slot.timer);
+    slot.timer = undefined;
+    const every = slot.definition.refresh_s;
+    if (closed || slot.gone || every === undefined || !(every > 0)) return;
+    slot.timer = timers.set(() => { slot.timer = undefined; void load(slot); }, every * 1000);
+  };
+
+  const load = (slot: Slot): Promise<void> => {
+    slot.inFlight ??= (async () => {
+      try {
+        const feed = loadFeed(slot.definition, await readFeedSource(slot.definition.source, options));
+        if (closed || slot.gone) return;
+        slot.current = feed;
+        slot.loadedAt = clock.now();
+        slot.failures = 0;
+        slot.lastError = null;
+      } catch (caught) {
+        if (closed || slot.gone) return;
+        const error = caught instanceof Error ? caught : new Error(String(caught));
+        slot.failures++;
+        slot.lastError = error.message;
+        if (slot.failures >= threshold) notify(slot.definition.name, error, slot.failures);
+      } finally {
+        slot.inFlight = null;
+        schedule(slot);
+      }
+    })();
+    return slot.inFlight;
+  };
+
+  const find = (name: string): Slot => {
+    const slot = slots.find((s) => s.definition.name === name);
+    if (!slot) throw new Error(`no feed named ${name}`);
+    return slot;
+  };
+
+  const insert = (definition: FeedDefinition): Slot => {
+    if (slots.some((s) => s.definition.name === definition.name)) throw new Error(`duplicate feed name ${definition.name}`);
+    const slot: Slot = { definition, current: null, loadedAt: null, failures: 0, lastError: null, timer: undefined, inFlight: null, gone: false };
+    slots = [...slots, slot];
+    return slot;
+  };
+
+  for (const definition of definitions) insert(definition);
+
+  return {
+    lookup(ip) {
+      const hits: FeedHit[] = [];
+      for (const slot of slots) {
+        const found = slot.current?.lookup(ip);
+        if (found) hits.push(...found);
+      }
+      return hits;
+    },
+    async start() {
+      await Promise.all(slots.map(load));
+      return slots.map(statusOf);
+    },
+    async refresh(name) {
+      const slot = find(name);
+      await (slot.inFlight ?? load(slot));
+      return statusOf(slot);
+    },
+    async add(definition) {
+      const slot = insert(definition);
+      await load(slot);
+      return statusOf(slot);
+    },
+    remove(name) {
+      const slot = slots.find((s) => s.definition.name === name);
+      if (!slot) return false;
+      slot.gone = true;
+      schedule(slot);
+      slots = slots.filter((s) => s !== slot);
+      return true;
+    },
+    status: () => slots.map(statusOf),
+    close() {
+      closed = true;
+      for (const slot of slots) schedule(slot);
+    },
+  };
+}

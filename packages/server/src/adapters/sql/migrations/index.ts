@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as initial from './0001-initial.js';
+
+/** Ordered migrations, shared by SQLite and PostgreSQL. Append only; never edit a landed one. */
+export const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};

@@ -1,0 +1,19 @@
+/** Kysely table types. Booleans are 0/1 integers, JSON is text, times are ISO-8601 text: the same on SQLite and PostgreSQL. */
+export interface Database {
+  tenants: { id: string; slug: string; allowed_origins: string; settings: string; created_at: string };
+  tenant_domains: { host: string; tenant_id: string };
+  users: { id: string; tenant_id: string; email: string; password_hash: string | null; disabled: number; created_at: string; updated_at: string };
+  sessions: { id: string; tenant_id: string; user_id: string; amr: string; created_at: string; expires_at: string; revoked_at: string | null; revoked_reason: string | null };
+  refresh_tokens: { token_hash: string; tenant_id: string; session_id: string; created_at: string; expires_at: string; used_at: string | null };
+  applications: {
+    id: string; tenant_id: string; name: string; scopes: string; secret_hash: string; previous_secret_hash: string | null;
+    previous_secret_expires_at: string | null; secret_rotated_at: string | null; token_ttl_s: number; created_at: string;
+  };
+  signing_keys: { kid: string; tenant_id: string; alg: string; public_jwk: string; private_jwk_sealed: string; created_at: string };
+  audit_heads: { tenant_id: string; seq: number; hash: string };
+  audit_events: {
+    tenant_id: string; seq: number; id: string; type: string; occurred_at: string; actor_kind: string; actor_id: string | null;
+    target_kind: string; target_id: string | null; outcome: string; ip: string | null; data: string; context: string; prev_hash: string; hash: string;
+  };
+  outbox: { id: string; tenant_id: string; recipient: string; subject: string; body: string; created_at: string };
+}

@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../services/deps.js';
+import { authRoutes } from './auth.js';
+import { oauthRoutes } from './oauth.js';
+import { wellKnownRoutes } from './well-known.js';
+import { userRoutes } from './users.js';
+import { applicationRoutes } from './applications.js';
+import { auditRoutes } from './audit.js';
+import { opsRoutes } from './ops.js';
+
+export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes]) {
+    await app.register(async (scope) => routes(scope, deps));
+  }
+}

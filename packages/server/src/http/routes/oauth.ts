@@ -1,0 +1,52 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { OAuthErrorBody, TokenRequest, TokenResponse } from '@portcullis/protocol';
+import type { Deps } from '../../services/deps.js';
+import { issueClientToken } from '../../services/client-credentials.js';
+import { refreshSession } from '../../services/sessions.js';
+import { OAuthError } from '../../services/oauth-error.js';
+import { requestContext } from '../context.js';
+
+/** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
+function basicCredentials(request: FastifyRequest): { id: string; secret: string } | undefined {
+  const match = /^Basic ([A-Za-z0-9+/]+=*)$/.exec(request.headers.authorization ?? '');
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw new OAuthError('invalid_client', 'Malformed Basic credentials.');
+  try {
+    return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  } catch {
+    throw new OAuthError('invalid_client', 'Malformed Basic credentials.');
+  }
+}
+
+export async function oauthRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  app.post('/oauth2/token', {
+    schema: {
+      tags: ['oauth2'], summary: 'Client credentials and refresh-token rotation',
+      consumes: ['application/x-www-form-urlencoded'],
+      body: TokenRequest, response: { 200: TokenResponse, '4xx': OAuthErrorBody, '5xx': OAuthErrorBody },
+    },
+  }, async (request, reply) => {
+    if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
+      throw new OAuthError('invalid_request', 'The body must be application/x-www-form-urlencoded.');
+    }
+    const body = request.body as TokenRequest;
+    const ctx = await requestContext(deps, request);
+    reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+    if (body.grant_type === 'client_credentials') {
+      const basic = basicCredentials(request);
+      if (basic && body.client_secret) throw new OAuthError('invalid_request', 'Use one client authentication method, not two.');
+      const clientId = basic?.id ?? body.client_id;
+      const clientSecret = basic?.secret ?? body.client_secret;
+      if (!clientId || !clientSecret) throw new OAuthError('invalid_client', 'Client authentication is required.');
+      return issueClientToken(deps, ctx, { clientId, clientSecret, scope: body.scope });
+    }
+    if (body.grant_type === 'refresh_token') {
+      if (!body.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required.');
+      const tokens = await refreshSession(deps, ctx, body.refresh_token);
+      return { access_token: tokens.accessToken, token_type: 'Bearer', expires_in: tokens.expiresIn, refresh_token: tokens.refreshToken };
+    }
+    throw new OAuthError('unsupported_grant_type', 'Supported grant types: client_credentials, refresh_token.');
+  });
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Deps } from '../../services/deps.js';
+import type { TenantRecord } from '../../ports/store.js';
+import { issuerFor } from '../../services/deps.js';
+import { requestContext } from '../context.js';
+
+function discovery(deps: Deps, tenant: TenantRecord) {
+  const issuer = issuerFor(deps.config, tenant.slug);
+  const base = issuer.slice(0, issuer.lastIndexOf('/tenants/'));
+  return {
+    issuer,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    token_endpoint: `${base}/oauth2/token`,
+    grant_types_supported: ['client_credentials', 'refresh_token'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    id_token_signing_alg_values_supported: ['ES256'],
+    response_types_supported: ['token'],
+    subject_types_supported: ['public'],
+    scopes_supported: ['openid', 'users:read', 'users:write', 'applications:read', 'applications:write', 'risk:read', 'risk:write', 'audit:read'],
+  };
+}
+
+/** JWKS and discovery, per tenant: by Host/X-Tenant at the root, or under the issuer path `/tenants/<slug>`. */
+export async function wellKnownRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const tenantOf = async (request: FastifyRequest) => {
+    const slug = (request.params as { slug?: string }).slug;
+    return slug ? deps.tenants.resolve(undefined, slug) : (await requestContext(deps, request)).tenant;
+  };
+  const cache = { 'Cache-Control': 'public, max-age=300' };
+  for (const prefix of ['', '/tenants/:slug']) {
+    app.get(`${prefix}/.well-known/jwks.json`, { schema: { tags: ['discovery'] } }, async (request, reply) => {
+      reply.headers(cache);
+      return deps.keys.jwks(await tenantOf(request));
+    });
+    app.get(`${prefix}/.well-known/openid-configuration`, { schema: { tags: ['discovery'] } }, async (request, reply) => {
+      reply.headers(cache);
+      return discovery(deps, await tenantOf(request));
+    });
+  }
+}

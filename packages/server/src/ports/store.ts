@@ -1,0 +1,161 @@
+import type { AuditEventType, AuditOutcome } from '@portcullis/protocol';
+
+/** Records as the stores hold them. Times are ISO-8601 strings (portable across SQLite and PostgreSQL). */
+export interface TenantRecord {
+  id: string;
+  slug: string;
+  domains: string[];
+  allowedOrigins: string[];
+  settings: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface UserRecord {
+  id: string;
+  tenantId: string;
+  email: string;
+  passwordHash: string | null;
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SessionRecord {
+  id: string;
+  tenantId: string;
+  userId: string;
+  amr: string[];
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  revokedReason: string | null;
+}
+
+export interface ApplicationRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  scopes: string[];
+  secretHash: string;
+  previousSecretHash: string | null;
+  previousSecretExpiresAt: string | null;
+  secretRotatedAt: string | null;
+  tokenTtlS: number;
+  createdAt: string;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  tenantId: string;
+  alg: string;
+  publicJwk: Record<string, unknown>;
+  privateJwkSealed: string;
+  createdAt: string;
+}
+
+export interface AuditInput {
+  tenantId: string;
+  type: AuditEventType;
+  occurredAt: string;
+  actor: { kind: string; id: string | null };
+  target: { kind: string; id: string | null };
+  outcome: AuditOutcome;
+  data: Record<string, unknown>;
+  context: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditInput {
+  id: string;
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditFilter {
+  type?: string;
+  outcome?: string;
+  actor?: string;
+  ip?: string;
+  since?: string;
+  until?: string;
+  /** Only events with a smaller sequence number (cursor pagination, newest first). */
+  beforeSeq?: number;
+  limit: number;
+}
+
+export interface OutboxMessage {
+  id: string;
+  tenantId: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  createdAt: string;
+}
+
+export interface RefreshUse {
+  /** `rotated`: this call spent the token; `reused`: it had been spent before; `unknown`: no such live token. */
+  outcome: 'rotated' | 'reused' | 'unknown';
+  sessionId?: string;
+  tenantId?: string;
+}
+
+/** Every read and write of durable state. Tenant ids are explicit in every call. */
+export interface StoreOps {
+  tenants: {
+    insert(tenant: TenantRecord): Promise<void>;
+    bySlug(slug: string): Promise<TenantRecord | undefined>;
+    byDomain(host: string): Promise<TenantRecord | undefined>;
+    list(): Promise<TenantRecord[]>;
+    updateSettings(tenantId: string, settings: Record<string, unknown>): Promise<void>;
+  };
+  users: {
+    insert(user: UserRecord): Promise<void>;
+    byId(tenantId: string, id: string): Promise<UserRecord | undefined>;
+    byEmail(tenantId: string, email: string): Promise<UserRecord | undefined>;
+    list(tenantId: string, afterId: string | undefined, limit: number): Promise<UserRecord[]>;
+    update(tenantId: string, id: string, patch: Partial<Pick<UserRecord, 'email' | 'passwordHash' | 'disabled' | 'updatedAt'>>): Promise<boolean>;
+    delete(tenantId: string, id: string): Promise<boolean>;
+  };
+  sessions: {
+    insert(session: SessionRecord): Promise<void>;
+    byId(tenantId: string, id: string): Promise<SessionRecord | undefined>;
+    revoke(tenantId: string, id: string, at: string, reason: string): Promise<boolean>;
+    revokeAllForUser(tenantId: string, userId: string, at: string, reason: string): Promise<number>;
+  };
+  refreshTokens: {
+    insert(token: { tokenHash: string; tenantId: string; sessionId: string; createdAt: string; expiresAt: string }): Promise<void>;
+    /** Atomically marks the token spent; tells a first use from a reuse. */
+    use(tenantId: string, tokenHash: string, now: string): Promise<RefreshUse>;
+  };
+  applications: {
+    insert(app: ApplicationRecord): Promise<void>;
+    byId(tenantId: string, id: string): Promise<ApplicationRecord | undefined>;
+    list(tenantId: string, afterId: string | undefined, limit: number): Promise<ApplicationRecord[]>;
+    update(tenantId: string, id: string, patch: Partial<Omit<ApplicationRecord, 'id' | 'tenantId' | 'createdAt'>>): Promise<boolean>;
+    delete(tenantId: string, id: string): Promise<boolean>;
+  };
+  signingKeys: {
+    insert(key: SigningKeyRecord): Promise<void>;
+    forTenant(tenantId: string): Promise<SigningKeyRecord[]>;
+  };
+  audit: {
+    /** Appends one event to the tenant's hash chain. */
+    append(event: AuditInput): Promise<AuditRecord>;
+    list(tenantId: string, filter: AuditFilter): Promise<AuditRecord[]>;
+    /** Events in chain order, from `afterSeq`, for verification. */
+    chain(tenantId: string, afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  };
+  outbox: {
+    insert(message: OutboxMessage): Promise<void>;
+    list(tenantId: string | undefined, limit: number): Promise<OutboxMessage[]>;
+  };
+}
+
+export interface Store extends StoreOps {
+  /** Runs `work` in one database transaction: audit rows commit with the change they record, or neither does. */
+  transaction<T>(work: (tx: StoreOps) => Promise<T>): Promise<T>;
+  /** True when the database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+  readonly dialect: 'sqlite' | 'postgres';
+}

@@ -1,0 +1,85 @@
+import { MANAGEMENT_SCOPES, PortcullisError, type Application } from '@portcullis/protocol';
+import type { ApplicationRecord } from '../ports/store.js';
+import type { Deps } from './deps.js';
+import type { Principal, RequestContext } from './context.js';
+import { hashSecret, newId, newSecret } from '../adapters/crypto/random.js';
+import { decodeCursor, encodeCursor, isoTime } from './context.js';
+import { recordEvent } from './audit.js';
+
+const KNOWN_SCOPES = new Set<string>(MANAGEMENT_SCOPES);
+
+/** Scopes are strict: an unknown one is an error, never silently dropped. */
+export function checkScopes(scopes: readonly string[]): void {
+  const unknown = scopes.filter((s) => !KNOWN_SCOPES.has(s));
+  if (unknown.length > 0) {
+    throw new PortcullisError('invalid_request', { details: { fields: unknown.map((s) => ({ path: 'scopes', message: `unknown scope ${s}` })) } });
+  }
+}
+
+export function applicationView(a: ApplicationRecord): Application {
+  return {
+    id: a.id, client_id: a.id, name: a.name, scopes: a.scopes, token_ttl_s: a.tokenTtlS, created_at: a.createdAt,
+    secret_rotated_at: a.secretRotatedAt, previous_secret_expires_at: a.previousSecretExpiresAt,
+  };
+}
+
+export async function createApplication(deps: Deps, ctx: RequestContext, actor: Principal, input: { name: string; scopes: string[]; token_ttl_s?: number | undefined }) {
+  checkScopes(input.scopes);
+  const secret = newSecret('pcs');
+  const record: ApplicationRecord = {
+    id: newId('app'), tenantId: ctx.tenant.id, name: input.name, scopes: input.scopes, secretHash: hashSecret(secret),
+    previousSecretHash: null, previousSecretExpiresAt: null, secretRotatedAt: null,
+    tokenTtlS: input.token_ttl_s ?? deps.config.PORTCULLIS_APP_TOKEN_TTL_S, createdAt: isoTime(deps.clock.now()),
+  };
+  await deps.store.transaction(async (tx) => {
+    await tx.applications.insert(record);
+    await recordEvent(tx, deps.clock, ctx, { type: 'application.created', outcome: 'success', actor, target: { kind: 'application', id: record.id }, data: { name: record.name, scopes: record.scopes } });
+  });
+  return { ...applicationView(record), client_secret: secret };
+}
+
+export async function getApplication(deps: Deps, ctx: RequestContext, id: string): Promise<ApplicationRecord> {
+  const app = await deps.store.applications.byId(ctx.tenant.id, id);
+  if (!app) throw new PortcullisError('not_found', { message: 'No such application.' });
+  return app;
+}
+
+export async function listApplications(deps: Deps, ctx: RequestContext, cursor: string | undefined, limit: number) {
+  const rows = await deps.store.applications.list(ctx.tenant.id, decodeCursor(cursor), limit + 1);
+  const page = rows.slice(0, limit);
+  return { data: page.map(applicationView), meta: { next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null, limit } };
+}
+
+export async function updateApplication(deps: Deps, ctx: RequestContext, actor: Principal, id: string, patch: { name?: string | undefined; scopes?: string[] | undefined; token_ttl_s?: number | undefined }) {
+  if (patch.scopes) checkScopes(patch.scopes);
+  await getApplication(deps, ctx, id);
+  await deps.store.transaction(async (tx) => {
+    await tx.applications.update(ctx.tenant.id, id, { name: patch.name, scopes: patch.scopes, tokenTtlS: patch.token_ttl_s });
+    await recordEvent(tx, deps.clock, ctx, { type: 'application.updated', outcome: 'success', actor, target: { kind: 'application', id }, data: { fields: Object.keys(patch) } });
+  });
+  return applicationView(await getApplication(deps, ctx, id));
+}
+
+export async function deleteApplication(deps: Deps, ctx: RequestContext, actor: Principal, id: string): Promise<void> {
+  await deps.store.transaction(async (tx) => {
+    if (!(await tx.applications.delete(ctx.tenant.id, id))) throw new PortcullisError('not_found', { message: 'No such application.' });
+    await recordEvent(tx, deps.clock, ctx, { type: 'application.deleted', outcome: 'success', actor, target: { kind: 'application', id } });
+  });
+}
+
+/** New secret shown once; the previous one keeps working for the overlap so deployments can roll without downtime. */
+export async function rotateSecret(deps: Deps, ctx: RequestContext, actor: Principal, id: string, overlapS?: number) {
+  const app = await getApplication(deps, ctx, id);
+  const secret = newSecret('pcs');
+  const now = deps.clock.now();
+  const overlap = overlapS ?? deps.config.PORTCULLIS_SECRET_OVERLAP_S;
+  const patch = {
+    secretHash: hashSecret(secret), previousSecretHash: app.secretHash,
+    previousSecretExpiresAt: isoTime(now + overlap * 1000), secretRotatedAt: isoTime(now),
+  };
+  await deps.store.transaction(async (tx) => {
+    await tx.applications.update(ctx.tenant.id, id, patch);
+    await recordEvent(tx, deps.clock, ctx, { type: 'application.secret_rotated', outcome: 'success', actor, target: { kind: 'application', id }, data: { previous_valid_until: patch.previousSecretExpiresAt } });
+  });
+  return { ...applicationView({ ...app, ...patch }), client_secret: secret };
+}

@@ -1,0 +1,64 @@
+import type { AuditEvent, AuditQuery } from '@portcullis/protocol';
+import type { AuditRecord, Store } from '../ports/store.js';
+import { GENESIS_HASH, chainHash } from '../domain/audit/hash-chain.js';
+import { hashedFields } from '../adapters/sql/rows.js';
+import { decodeCursor, encodeCursor } from './context.js';
+
+export function auditView(e: AuditRecord): AuditEvent {
+  return {
+    id: e.id, type: e.type, occurred_at: e.occurredAt, tenant_id: e.tenantId, actor: e.actor, target: e.target,
+    outcome: e.outcome, data: e.data, context: e.context,
+  };
+}
+
+function filterOf(q: AuditQuery, limit: number) {
+  const before = decodeCursor(q.cursor);
+  const seq = before === undefined ? undefined : Number.parseInt(before, 10);
+  return {
+    type: q.type, outcome: q.outcome, actor: q.actor, ip: q.ip, limit,
+    since: q.since ? new Date(q.since).toISOString() : undefined,
+    until: q.until ? new Date(q.until).toISOString() : undefined,
+    beforeSeq: seq !== undefined && Number.isFinite(seq) ? seq : undefined,
+  };
+}
+
+/** One page, newest first; the cursor continues below the last event shown. */
+export async function listAuditEvents(store: Store, tenantId: string, q: AuditQuery) {
+  const limit = q.limit ?? 50;
+  const rows = await store.audit.list(tenantId, filterOf(q, limit + 1));
+  const page = rows.slice(0, limit);
+  return { data: page.map(auditView), meta: { next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.seq) : null, limit } };
+}
+
+/** Every matching event, page by page, so an export never holds the whole log in memory. */
+export async function* exportAuditEvents(store: Store, tenantId: string, q: AuditQuery): AsyncGenerator<AuditEvent> {
+  let filter = filterOf({ ...q, cursor: undefined }, 500);
+  for (;;) {
+    const rows = await store.audit.list(tenantId, filter);
+    for (const row of rows) yield auditView(row);
+    if (rows.length < filter.limit) return;
+    filter = { ...filter, beforeSeq: rows[rows.length - 1]!.seq };
+  }
+}
+
+export interface ChainReport { tenantId: string; events: number; ok: boolean; brokenAt?: { seq: number; id: string; reason: string } }
+
+/** Recomputes a tenant's hash chain from genesis: any edited, removed or reordered row is found. */
+export async function verifyAuditChain(store: Store, tenantId: string): Promise<ChainReport> {
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  let count = 0;
+  for (;;) {
+    const rows = await store.audit.chain(tenantId, expectedSeq - 1, 1000);
+    for (const row of rows) {
+      const fail = (reason: string): ChainReport => ({ tenantId, events: count, ok: false, brokenAt: { seq: row.seq, id: row.id, reason } });
+      if (row.seq !== expectedSeq) return fail(`expected seq ${expectedSeq}`);
+      if (row.prevHash !== prev) return fail('prev_hash does not match the previous entry');
+      if (chainHash(prev, hashedFields(row)) !== row.hash) return fail('hash does not match the entry');
+      prev = row.hash;
+      expectedSeq += 1;
+      count += 1;
+    }
+    if (rows.length < 1000) return { tenantId, events: count, ok: true };
+  }
+}

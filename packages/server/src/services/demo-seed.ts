@@ -1,0 +1,33 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Deps } from './deps.js';
+import { createTenant } from './tenants.js';
+import { createUser } from './users.js';
+
+export interface DemoCredentials {
+  tenant: string;
+  user: { email: string; password: string };
+  application: { client_id: string; client_secret: string; scopes: string[] };
+}
+
+/**
+ * First start on an empty data dir (development only): a `demo` tenant, a demo user and an admin
+ * application. Their credentials are kept in the data dir (mode 0600) so later starts can print them.
+ */
+export async function seedDemo(deps: Deps): Promise<{ created: boolean; credentials: DemoCredentials | undefined }> {
+  const file = join(resolve(deps.config.PORTCULLIS_DATA_DIR), 'demo-credentials.json');
+  if (await deps.store.tenants.bySlug('demo')) {
+    const credentials = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials) : undefined;
+    return { created: false, credentials };
+  }
+  const origin = `http://${deps.config.HOST}:${deps.config.PORT}`;
+  const created = await createTenant(deps, { slug: 'demo', allowedOrigins: [origin, `http://localhost:${deps.config.PORT}`] });
+  const tenant = (await deps.store.tenants.bySlug('demo'))!;
+  const password = `demo-${randomBytes(9).toString('base64url')}`;
+  const email = 'demo@example.com';
+  await createUser(deps, { tenant }, { kind: 'operator', id: null }, { email, password });
+  const credentials: DemoCredentials = { tenant: 'demo', user: { email, password }, application: created.application };
+  writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  return { created: true, credentials };
+}

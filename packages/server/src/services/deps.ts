@@ -1,0 +1,37 @@
+import type { Config } from '../config/schema.js';
+import type { Store } from '../ports/store.js';
+import type { Clock } from '../ports/clock.js';
+import type { Counters } from '../ports/counters.js';
+import type { PasswordHasher } from '../ports/hasher.js';
+import type { SecretBox } from '../adapters/crypto/secret-box.js';
+import type { KeyRing } from './keys.js';
+import type { AuditWriter } from './audit.js';
+import type { Metrics } from './metrics.js';
+import type { TenantResolver } from './tenants.js';
+import type { RiskGate } from './risk-gate.js';
+import type { CidrSet } from '../domain/ip/cidr-set.js';
+
+/** Everything services need, built once in `compose.ts`. */
+export interface Deps {
+  config: Readonly<Config>;
+  store: Store;
+  clock: Clock;
+  counters: Counters;
+  hasher: PasswordHasher;
+  box: SecretBox;
+  keys: KeyRing;
+  auditWriter: AuditWriter;
+  metrics: Metrics;
+  tenants: TenantResolver;
+  risk: RiskGate;
+  trustedProxies: CidrSet;
+}
+
+/** Tenant token issuer: `<public url>/tenants/<slug>`. */
+export function issuerFor(config: Readonly<Config>, slug: string): string {
+  const base = config.PORTCULLIS_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
+  return `${base.replace(/\/$/, '')}/tenants/${slug}`;
+}
+
+/** Management tokens are minted for the API, user tokens for the tenant's own apps: neither passes for the other. */
+export const managementAudience = (issuer: string) => `${issuer}/api`;

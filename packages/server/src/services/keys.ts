@@ -1,0 +1,90 @@
+import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { randomBytes } from 'node:crypto';
+import type { Store, TenantRecord } from '../ports/store.js';
+import type { Clock } from '../ports/clock.js';
+import type { SecretBox } from '../adapters/crypto/secret-box.js';
+import { isoTime } from './context.js';
+
+const ALG = 'ES256';
+
+type SigningKey = Awaited<ReturnType<typeof importJWK>>;
+
+interface TenantKeys {
+  kid: string;
+  privateKey: SigningKey;
+  jwks: { keys: JWK[] };
+  verifier: ReturnType<typeof createLocalJWKSet>;
+}
+
+/** Per-tenant ES256 keys: private halves sealed at rest, public halves served as JWKS. */
+export interface KeyRing {
+  ensureKey(tenant: TenantRecord): Promise<void>;
+  jwks(tenant: TenantRecord): Promise<{ keys: JWK[] }>;
+  sign(tenant: TenantRecord, claims: JWTPayload, ttlS: number): Promise<string>;
+  /** Verifies signature (this tenant's keys only), issuer, audience and expiry; null when anything is off. */
+  verify(tenant: TenantRecord, token: string, issuer: string, audience: string): Promise<JWTPayload | null>;
+}
+
+export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRing {
+  const cache = new Map<string, Promise<TenantKeys | null>>();
+
+  async function load(tenantId: string): Promise<TenantKeys | null> {
+    const records = await store.signingKeys.forTenant(tenantId);
+    const newest = records[0];
+    if (!newest) return null;
+    const privateJwk = JSON.parse(box.open(newest.privateJwkSealed)) as JWK;
+    const jwks = { keys: records.map((r) => ({ ...r.publicJwk, kid: r.kid, alg: r.alg, use: 'sig' }) as JWK) };
+    return { kid: newest.kid, privateKey: await importJWK(privateJwk, ALG), jwks, verifier: createLocalJWKSet(jwks) };
+  }
+
+  function keysFor(tenantId: string, reload = false): Promise<TenantKeys | null> {
+    let entry = reload ? undefined : cache.get(tenantId);
+    if (!entry) {
+      entry = load(tenantId);
+      entry.catch(() => cache.delete(tenantId));
+      cache.set(tenantId, entry);
+    }
+    return entry;
+  }
+
+  async function ensureKey(tenant: TenantRecord): Promise<void> {
+    if (await keysFor(tenant.id)) return;
+    const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
+    const kid = randomBytes(12).toString('base64url');
+    await store.signingKeys.insert({
+      kid, tenantId: tenant.id, alg: ALG, publicJwk: await exportJWK(publicKey),
+      privateJwkSealed: box.seal(JSON.stringify(await exportJWK(privateKey))), createdAt: isoTime(clock.now()),
+    });
+    await keysFor(tenant.id, true);
+  }
+
+  async function required(tenant: TenantRecord): Promise<TenantKeys> {
+    await ensureKey(tenant);
+    const keys = await keysFor(tenant.id);
+    if (!keys) throw new Error('tenant has no signing key');
+    return keys;
+  }
+
+  return {
+    ensureKey,
+    jwks: async (tenant) => (await required(tenant)).jwks,
+    async sign(tenant, claims, ttlS) {
+      const keys = await required(tenant);
+      const nowS = Math.floor(clock.now() / 1000);
+      return new SignJWT(claims).setProtectedHeader({ alg: ALG, kid: keys.kid, typ: 'at+jwt' })
+        .setIssuedAt(nowS).setExpirationTime(nowS + ttlS).sign(keys.privateKey);
+    },
+    async verify(tenant, token, issuer, audience) {
+      const keys = await keysFor(tenant.id);
+      if (!keys) return null;
+      try {
+        const { payload } = await jwtVerify(token, keys.verifier, {
+          issuer, audience, algorithms: [ALG], currentDate: new Date(clock.now()),
+        });
+        return payload;
+      } catch {
+        return null;
+      }
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { PortcullisError } from '@portcullis/protocol';
+import type { StoreOps, TenantRecord, UserRecord } from '../ports/store.js';
+import type { Deps } from './deps.js';
+import type { RequestContext } from './context.js';
+import type { RiskVerdict } from './risk-gate.js';
+import { hashSecret, newId, newSecret } from '../adapters/crypto/random.js';
+import { isoTime } from './context.js';
+import { recordEvent } from './audit.js';
+import { issuerFor } from './deps.js';
+import { OAuthError } from './oauth-error.js';
+
+export interface IssuedTokens {
+  sessionId: string;
+  userId: string;
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+function accessClaims(tenant: TenantRecord, config: Deps['config'], userId: string, sessionId: string, amr: string[]) {
+  const iss = issuerFor(config, tenant.slug);
+  return { iss, sub: userId, aud: iss, scope: 'openid', sid: sessionId, amr };
+}
+
+async function newRefreshToken(tx: StoreOps, deps: Deps, tenantId: string, sessionId: string, expiresAt: string): Promise<string> {
+  const token = newSecret('prt');
+  await tx.refreshTokens.insert({ tokenHash: hashSecret(token), tenantId, sessionId, createdAt: isoTime(deps.clock.now()), expiresAt });
+  return token;
+}
+
+/** Creates the session, its first refresh token and the `user.signed_in` row in one transaction: no session without its audit row. */
+export async function startSession(deps: Deps, ctx: RequestContext, user: UserRecord, amr: string[], risk: RiskVerdict): Promise<IssuedTokens> {
+  const now = deps.clock.now();
+  const sessionId = newId('ses');
+  const expiresAt = isoTime(now + deps.config.PORTCULLIS_REFRESH_TOKEN_TTL_S * 1000);
+  const ttl = deps.config.PORTCULLIS_ACCESS_TOKEN_TTL_S;
+  const accessToken = await deps.keys.sign(ctx.tenant, accessClaims(ctx.tenant, deps.config, user.id, sessionId, amr), ttl);
+  const refreshToken = await deps.store.transaction(async (tx) => {
+    await tx.sessions.insert({ id: sessionId, tenantId: ctx.tenant.id, userId: user.id, amr, createdAt: isoTime(now), expiresAt, revokedAt: null, revokedReason: null });
+    const token = await newRefreshToken(tx, deps, ctx.tenant.id, sessionId, expiresAt);
+    await recordEvent(tx, deps.clock, ctx, {
+      type: 'user.signed_in', outcome: 'success', actor: { kind: 'user', id: user.id }, target: { kind: 'session', id: sessionId },
+      data: { amr }, risk: { score: risk.score, action: risk.action, reasons: risk.reasons },
+    });
+    return token;
+  });
+  return { sessionId, userId: user.id, accessToken, refreshToken, expiresIn: ttl };
+}
+
+/**
+ * Refresh-token rotation: each token works once. A second use means it was stolen (or the client
+ * is broken): the whole session dies, so the thief's fresh tokens die with it.
+ */
+export async function refreshSession(deps: Deps, ctx: RequestContext, refreshToken: string): Promise<IssuedTokens> {
+  const nowIso = isoTime(deps.clock.now());
+  const result = await deps.store.transaction(async (tx) => {
+    const use = await tx.refreshTokens.use(ctx.tenant.id, hashSecret(refreshToken), nowIso);
+    if (use.outcome === 'unknown' || !use.sessionId) return { kind: 'invalid' as const };
+    const session = await tx.sessions.byId(ctx.tenant.id, use.sessionId);
+    if (!session) return { kind: 'invalid' as const };
+    if (use.outcome === 'reused') {
+      if (await tx.sessions.revoke(ctx.tenant.id, session.id, nowIso, 'refresh_token_reuse')) {
+        await recordEvent(tx, deps.clock, ctx, {
+          type: 'user.session_revoked', outcome: 'success', actor: { kind: 'system', id: null },
+          target: { kind: 'session', id: session.id }, data: { reason: 'refresh_token_reuse', user_id: session.userId },
+        });
+      }
+      return { kind: 'reused' as const };
+    }
+    if (session.revokedAt || session.expiresAt <= nowIso) return { kind: 'invalid' as const };
+    const token = await newRefreshToken(tx, deps, ctx.tenant.id, session.id, session.expiresAt);
+    return { kind: 'rotated' as const, session, token };
+  });
+  if (result.kind !== 'rotated') throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or already used.');
+  const ttl = deps.config.PORTCULLIS_ACCESS_TOKEN_TTL_S;
+  const { session } = result;
+  const accessToken = await deps.keys.sign(ctx.tenant, accessClaims(ctx.tenant, deps.config, session.userId, session.id, session.amr), ttl);
+  return { sessionId: session.id, userId: session.userId, accessToken, refreshToken: result.token, expiresIn: ttl };
+}
+
+/** Logout with a user access token: revokes its session (and so every refresh token of it). */
+export async function endSession(deps: Deps, ctx: RequestContext, bearer: string | undefined): Promise<void> {
+  const iss = issuerFor(deps.config, ctx.tenant.slug);
+  const claims = bearer ? await deps.keys.verify(ctx.tenant, bearer, iss, iss) : null;
+  if (!claims || typeof claims.sid !== 'string' || typeof claims.sub !== 'string') throw new PortcullisError('unauthorized');
+  const sid = claims.sid;
+  const userId = claims.sub;
+  await deps.store.transaction(async (tx) => {
+    if (!(await tx.sessions.revoke(ctx.tenant.id, sid, isoTime(deps.clock.now()), 'logout'))) return;
+    await recordEvent(tx, deps.clock, ctx, { type: 'user.signed_out', outcome: 'success', actor: { kind: 'user', id: userId }, target: { kind: 'session', id: sid } });
+  });
+}

@@ -1,0 +1,86 @@
+import { MANAGEMENT_SCOPES, PortcullisError } from '@portcullis/protocol';
+import type { Store, TenantRecord } from '../ports/store.js';
+import type { Clock } from '../ports/clock.js';
+import type { Config } from '../config/schema.js';
+import type { KeyRing } from './keys.js';
+import { hashSecret, newId, newSecret } from '../adapters/crypto/random.js';
+import { isoTime } from './context.js';
+import { recordEvent } from './audit.js';
+
+export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Finds the tenant a request is for (DESIGN §3), with a short cache so every request is not a query. */
+export interface TenantResolver {
+  resolve(host: string | undefined, tenantHeader: string | undefined): Promise<TenantRecord>;
+  forget(tenantId?: string): void;
+}
+
+export function createTenantResolver(store: Store, config: Readonly<Config>, clock: Clock, ttlMs = 5000): TenantResolver {
+  const cache = new Map<string, { at: number; tenant: TenantRecord | undefined }>();
+  async function cached(key: string, load: () => Promise<TenantRecord | undefined>) {
+    const hit = cache.get(key);
+    if (hit && clock.now() - hit.at < ttlMs) return hit.tenant;
+    const tenant = await load();
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, { at: clock.now(), tenant });
+    return tenant;
+  }
+  const base = config.PORTCULLIS_BASE_DOMAIN?.toLowerCase();
+  return {
+    async resolve(hostHeader, tenantHeader) {
+      const host = (hostHeader ?? '').toLowerCase().replace(/:\d+$/, '');
+      if (host) {
+        const byHost = await cached(`host:${host}`, () => store.tenants.byDomain(host));
+        if (byHost) return byHost;
+        if (base && host.endsWith(`.${base}`)) {
+          const slug = host.slice(0, -(base.length + 1));
+          const bySub = SLUG.test(slug) ? await cached(`slug:${slug}`, () => store.tenants.bySlug(slug)) : undefined;
+          if (bySub) return bySub;
+        }
+      }
+      const slug = tenantHeader?.trim().toLowerCase() || config.PORTCULLIS_DEFAULT_TENANT;
+      if (slug && SLUG.test(slug)) {
+        const bySlug = await cached(`slug:${slug}`, () => store.tenants.bySlug(slug));
+        if (bySlug) return bySlug;
+      }
+      throw new PortcullisError('tenant_not_found');
+    },
+    forget() {
+      cache.clear();
+    },
+  };
+}
+
+export interface CreatedTenant {
+  tenant: { id: string; slug: string };
+  application: { client_id: string; client_secret: string; scopes: string[] };
+}
+
+/** Creates a tenant with its signing key and a first admin application holding every management scope. */
+export async function createTenant(
+  deps: { store: Store; clock: Clock; keys: KeyRing; config: Readonly<Config> },
+  input: { slug: string; domains?: string[]; allowedOrigins?: string[] },
+): Promise<CreatedTenant> {
+  if (!SLUG.test(input.slug)) throw new PortcullisError('invalid_request', { details: { fields: [{ path: 'slug', message: 'must be lowercase letters, digits and dashes' }] } });
+  if (await deps.store.tenants.bySlug(input.slug)) throw new PortcullisError('conflict', { message: `Tenant ${input.slug} already exists.` });
+  const now = isoTime(deps.clock.now());
+  const tenant: TenantRecord = {
+    id: newId('tnt'), slug: input.slug, domains: (input.domains ?? []).map((d) => d.toLowerCase()),
+    allowedOrigins: input.allowedOrigins ?? [], settings: {}, createdAt: now,
+  };
+  const secret = newSecret('pcs');
+  const appId = newId('app');
+  const scopes = [...MANAGEMENT_SCOPES];
+  await deps.store.transaction(async (tx) => {
+    await tx.tenants.insert(tenant);
+    await tx.applications.insert({
+      id: appId, tenantId: tenant.id, name: 'Admin', scopes, secretHash: hashSecret(secret), previousSecretHash: null,
+      previousSecretExpiresAt: null, secretRotatedAt: null, tokenTtlS: deps.config.PORTCULLIS_APP_TOKEN_TTL_S, createdAt: now,
+    });
+    const operator = { kind: 'operator' as const, id: null };
+    await recordEvent(tx, deps.clock, { tenantId: tenant.id }, { type: 'tenant.created', outcome: 'success', actor: operator, target: { kind: 'tenant', id: tenant.id }, data: { slug: tenant.slug, domains: tenant.domains } });
+    await recordEvent(tx, deps.clock, { tenantId: tenant.id }, { type: 'application.created', outcome: 'success', actor: operator, target: { kind: 'application', id: appId }, data: { name: 'Admin', scopes } });
+  });
+  await deps.keys.ensureKey(tenant);
+  return { tenant: { id: tenant.id, slug: tenant.slug }, application: { client_id: appId, client_secret: secret, scopes } };
+}

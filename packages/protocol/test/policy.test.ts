@@ -130,7 +130,7 @@ describe('resolvePolicy refuses a bad document with every bad field at once', ()
   it.each([
     ['a non-object document', [], [{ path: '', message: 'must be an object' }]],
     ['null', null, [{ path: '', message: 'must be an object' }]],
-    ['sections that are not objects', { captcha: null, rules: [] , trusted_networks: '10.0.0.0/8' }, [
+    ['sections that are not objects', { captcha: null, rules: [], trusted_networks: '10.0.0.0/8' }, [
       { path: 'captcha', message: 'must be an object' },
       { path: 'rules', message: 'must be an object' },
       { path: 'trusted_networks', message: 'must be a list, each entry an IP address or CIDR such as 10.0.0.0/8 or 2001:db8::/32' },
@@ -184,7 +184,7 @@ describe('the captcha secret is write-only', () => {
     ]);
   });
 
-  it('may be an empty string nowhere: an empty secret is refused', () => {
+  it('refuses an empty secret', () => {
     expect(fields({ captcha: { ...TURNSTILE, secret: '' } }))
       .toEqual([{ path: 'captcha.secret', message: 'must be a string of 1 to 1024 characters or null' }]);
   });
@@ -197,7 +197,7 @@ describe('RiskPolicyInput, the PUT body schema', () => {
     ['a view read back', toPolicyView(DEFAULT_RISK_POLICY), true],
     ['an unknown field', { thresold: {} }, false],
     ['an out-of-range number', { thresholds: { deny: 200 } }, false],
-  ])('accepts %s: %s', (_name, body, ok) => {
+  ])('%s → valid: %s', (_name, body, ok) => {
     expect(Value.Check(RiskPolicyInput, body)).toBe(ok);
   });
 });

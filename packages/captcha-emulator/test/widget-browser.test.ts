@@ -75,11 +75,11 @@ describe('Turnstile widget in Chromium', () => {
       turnstileOnload('3x00000000000000000000FF'), emu.url));
     const human = page.frameLocator('iframe[data-captcha-emulator="turnstile"]').getByRole('checkbox', { name: 'I am human' });
     await human.waitFor();
-    expect(await page.evaluate(() => (window as any).result.tokens.length)).toBe(0);
+    expect(await page.evaluate(() => (globalThis as any).result.tokens.length)).toBe(0);
     await human.click();
-    await page.waitForFunction(() => (window as any).result.tokens.length === 1);
-    const token = await page.evaluate(() => (window as any).result.tokens[0] as string);
-    expect(await page.evaluate(() => (window as any).turnstile.getResponse((window as any).widgetId))).toBe(token);
+    await page.waitForFunction(() => (globalThis as any).result.tokens.length === 1);
+    const token = await page.evaluate(() => (globalThis as any).result.tokens[0] as string);
+    expect(await page.evaluate(() => (globalThis as any).turnstile.getResponse((globalThis as any).widgetId))).toBe(token);
     expect(await page.inputValue('input[name="cf-turnstile-response"]')).toBe(token);
 
     expect(await siteverify(token)).toMatchObject({
@@ -95,8 +95,8 @@ describe('Turnstile widget in Chromium', () => {
       'error-callback': function (c) { window.result.errors.push(c); } });`;
     await open(page, '/passive', hostPage('/turnstile/v0/api.js?render=explicit&onload=onTurnstileLoad',
       turnstileOnload('1x00000000000000000000AA', second), emu.url));
-    await page.waitForFunction(() => (window as any).result.tokens.length === 1 && (window as any).result.errors.length === 1);
-    expect(await page.evaluate(() => (window as any).result.errors)).toEqual(['600010']);
+    await page.waitForFunction(() => (globalThis as any).result.tokens.length === 1 && (globalThis as any).result.errors.length === 1);
+    expect(await page.evaluate(() => (globalThis as any).result.errors)).toEqual(['600010']);
     await page.close();
   });
 
@@ -104,9 +104,9 @@ describe('Turnstile widget in Chromium', () => {
     const page = await browser.newPage();
     await open(page, '/csp-blocked', hostPage('/turnstile/v0/api.js?render=explicit&onload=onTurnstileLoad',
       turnstileOnload('1x00000000000000000000AA'), "'self'"));
-    await page.waitForFunction(() => (window as any).result.violations.includes('frame-src'));
+    await page.waitForFunction(() => (globalThis as any).result.violations.includes('frame-src'));
     await page.waitForTimeout(300);
-    expect(await page.evaluate(() => (window as any).result.tokens)).toEqual([]);
+    expect(await page.evaluate(() => (globalThis as any).result.tokens)).toEqual([]);
     await page.close();
   });
 });
@@ -119,10 +119,10 @@ describe('reCAPTCHA v3 and hCaptcha widgets in Chromium', () => {
       function go() { grecaptcha.ready(function () {
         grecaptcha.execute('6Lv3-browser', { action: 'login' }).then(function (t) { window.result.tokens.push(t); });
       }); }`, emu.url));
-    await page.waitForFunction(() => typeof (window as any).grecaptcha === 'object');
-    await page.evaluate(() => (window as any).go());
-    await page.waitForFunction(() => (window as any).result.tokens.length === 1);
-    const token = await page.evaluate(() => (window as any).result.tokens[0] as string);
+    await page.waitForFunction(() => typeof (globalThis as any).grecaptcha === 'object');
+    await page.evaluate(() => (globalThis as any).go());
+    await page.waitForFunction(() => (globalThis as any).result.tokens.length === 1);
+    const token = await page.evaluate(() => (globalThis as any).result.tokens[0] as string);
     const res = await fetch(`${emu.url}/recaptcha/api/siteverify`, { method: 'POST', body: new URLSearchParams({ secret: 'rc-secret', response: token }) });
     expect(await res.json()).toMatchObject({ success: true, hostname: 'localhost', action: 'login', score: 0.7 });
     await page.close();
@@ -134,8 +134,8 @@ describe('reCAPTCHA v3 and hCaptcha widgets in Chromium', () => {
       function hcLoad() { hcaptcha.render('widget', { sitekey: '10000000-ffff-ffff-ffff-000000000001',
         callback: function (t) { window.result.tokens.push(t); } }); }`, emu.url));
     await page.frameLocator('iframe[data-captcha-emulator="hcaptcha"]').getByRole('checkbox', { name: 'I am human' }).click();
-    await page.waitForFunction(() => (window as any).result.tokens.length === 1);
-    const token = await page.evaluate(() => (window as any).result.tokens[0] as string);
+    await page.waitForFunction(() => (globalThis as any).result.tokens.length === 1);
+    const token = await page.evaluate(() => (globalThis as any).result.tokens[0] as string);
     expect(await page.inputValue('textarea[name="h-captcha-response"]')).toBe(token);
     await page.close();
   });

@@ -73,9 +73,12 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] 
  * that a GET → edit → PUT round trip works.
  */
 export type RiskPolicyInput = DeepPartial<RiskPolicy> & { captcha?: { secret_set?: boolean } };
-export const RiskPolicyInput = Type.Unsafe<RiskPolicyInput>(optionalEverywhere(
-  Section({ captcha: Section({ ...captchaFields, secret: Secret, secret_set: Type.Boolean() }), ...policyFields }),
-) as TSchema);
+export const RiskPolicyInput = Type.Unsafe<RiskPolicyInput>(optionalEverywhere(Section({
+  // No default on the secret here: a validator that fills defaults (Ajv `useDefaults`) must not
+  // turn "not mentioned" into "cleared".
+  captcha: Section({ ...captchaFields, secret: Type.Union([Type.String({ minLength: 1, maxLength: 1024 }), Type.Null()]), secret_set: Type.Boolean() }),
+  ...policyFields,
+})) as TSchema);
 
 function optionalEverywhere(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(optionalEverywhere);
@@ -99,7 +102,13 @@ export type PolicyResolution = { ok: true; policy: RiskPolicy } | { ok: false; f
 export function resolvePolicy(input: unknown, options: { currentSecret?: string | null } = {}): PolicyResolution {
   if (!isPlainObject(input)) return { ok: false, fields: [{ path: '', message: 'must be an object' }] };
   const fields: FieldError[] = [];
-  const doc = Value.Clone(input) as Record<string, unknown>;
+  // structuredClone keeps keys such as `__proto__` as plain data, so they are reported, not dropped.
+  let doc: Record<string, unknown>;
+  try {
+    doc = structuredClone(input);
+  } catch {
+    return { ok: false, fields: [{ path: '', message: 'must be a JSON object' }] };
+  }
   if (isPlainObject(doc.captcha)) {
     const captcha = doc.captcha;
     if ('secret_set' in captcha) {
@@ -114,7 +123,7 @@ export function resolvePolicy(input: unknown, options: { currentSecret?: string 
   walk(RiskPolicy, doc, '', fields);
   fields.push(...crossFieldErrors(doc, new Set(fields.map((f) => f.path))));
   if (fields.length > 0) return { ok: false, fields };
-  return { ok: true, policy: doc as RiskPolicy };
+  return { ok: true, policy: inSchemaOrder(RiskPolicy, doc) as RiskPolicy };
 }
 
 /** The readable form of a stored policy: the secret never leaves the server. */
@@ -169,6 +178,12 @@ function walk(schema: Json, value: unknown, path: string, out: FieldError[]): vo
     const problem = cidrProblem(value as string);
     if (problem !== null) out.push({ path, message: problem });
   }
+}
+
+// The stored and returned document lists its keys in one order, whatever order the input used.
+function inSchemaOrder(schema: Json, value: unknown): unknown {
+  if (schema.type !== 'object' || !schema.properties || !isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(schema.properties).map(([k, sub]) => [k, inSchemaOrder(sub, value[k])]));
 }
 
 function describe(s: Json): string {

@@ -73,6 +73,12 @@ describe('resolvePolicy fills what a partial document omits', () => {
     expect(resolved({ thresholds: { challenge: 60, deny: 60 } }).thresholds).toEqual({ challenge: 60, deny: 60 });
   });
 
+  it('lists keys in schema order, whatever order the input used', () => {
+    const policy = resolved({ monitor_only: true, rules: { ip_failures: { points: 10, limit: 2 } } });
+    expect(Object.keys(policy)).toEqual(['captcha', 'thresholds', 'rules', 'lockout', 'trusted_networks', 'monitor_only']);
+    expect(Object.keys(policy.rules.ip_failures)).toEqual(['limit', 'window_s', 'points']);
+  });
+
   it('does not change the document it was given', () => {
     const input = { thresholds: { challenge: 40 } };
     resolved(input);
@@ -130,6 +136,10 @@ describe('resolvePolicy refuses a bad document with every bad field at once', ()
   it.each([
     ['a non-object document', [], [{ path: '', message: 'must be an object' }]],
     ['null', null, [{ path: '', message: 'must be an object' }]],
+    ['prototype-polluting keys, reported rather than dropped', JSON.parse('{"__proto__":{"x":1},"rules":{"constructor":{}}}'), [
+      { path: 'rules.constructor', message: 'is not a known field' },
+      { path: '__proto__', message: 'is not a known field' },
+    ]],
     ['sections that are not objects', { captcha: null, rules: [], trusted_networks: '10.0.0.0/8' }, [
       { path: 'captcha', message: 'must be an object' },
       { path: 'rules', message: 'must be an object' },
@@ -199,5 +209,12 @@ describe('RiskPolicyInput, the PUT body schema', () => {
     ['an out-of-range number', { thresholds: { deny: 200 } }, false],
   ])('%s → valid: %s', (_name, body, ok) => {
     expect(Value.Check(RiskPolicyInput, body)).toBe(ok);
+  });
+
+  it('documents defaults but has none for the secret, so a validator that fills defaults cannot clear it', () => {
+    type Props = Record<string, Record<string, unknown>>;
+    const captcha = (RiskPolicyInput as unknown as { properties: { captcha: { properties: Props } } }).properties.captcha.properties;
+    expect(captcha.timeout_ms).toHaveProperty('default', 3000);
+    expect(captcha.secret).not.toHaveProperty('default');
   });
 });

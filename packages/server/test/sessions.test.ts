@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './support/harness.js';
+import { DATABASES, requirePostgresInCi } from './support/database.js';
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
-describe('sessions: refresh rotation, reuse detection, logout', () => {
+requirePostgresInCi();
+
+for (const { name: database, available } of DATABASES) {
+(available ? describe : describe.skip)(`sessions: refresh rotation, reuse detection, logout on ${database}${available ? '' : ' (TEST_DATABASE_URL not set)'}`, () => {
   let h: Harness;
   const refresh = (token: string) => h.app.inject({
     method: 'POST', url: '/oauth2/token', headers: { 'x-tenant': 'acme', 'content-type': 'application/x-www-form-urlencoded' },
@@ -12,7 +16,7 @@ describe('sessions: refresh rotation, reuse detection, logout', () => {
   const signIn = async () => (await h.login({ email: 'rita@example.com', password: 'a long passphrase' })).json().data;
 
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createHarness({ database: database as 'sqlite' | 'postgres' });
     await h.createUser('rita@example.com', 'a long passphrase');
   });
   afterAll(() => h.close());
@@ -69,3 +73,4 @@ describe('sessions: refresh rotation, reuse detection, logout', () => {
     expect(res.json().error).toBe('unauthorized');
   });
 });
+}

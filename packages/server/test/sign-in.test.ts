@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { createHarness, type Harness } from './support/harness.js';
+import { DATABASES, requirePostgresInCi } from './support/database.js';
 
-describe('password sign-in', () => {
+requirePostgresInCi();
+
+for (const { name: database, available } of DATABASES) {
+(available ? describe : describe.skip)(`password sign-in on ${database}${available ? '' : ' (TEST_DATABASE_URL not set)'}`, () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createHarness({ database: database as 'sqlite' | 'postgres' });
     await h.createUser('anita@example.com', 'correct horse battery');
     await h.createUser('off@example.com', 'correct horse battery', { disabled: true });
   });
@@ -77,3 +81,4 @@ describe('password sign-in', () => {
     expect(text).toMatch(/portcullis_sign_ins_total\{outcome="invalid_credentials"\} [1-9]/);
   });
 });
+}

@@ -24,13 +24,23 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     else if (key.startsWith('PORTCULLIS_')) problems.push(`${key}: unknown setting`);
   }
   const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const reported = new Set<string>();
   for (const error of Value.Errors(ConfigSchema, converted)) {
-    const key = error.instancePath.replace(/^\//, '') || String((error.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '');
+    const key = error.instancePath.replace(/^\//, '');
+    if (reported.has(key)) continue;
+    reported.add(key);
     const value = raw[key];
-    problems.push(`${key}: ${error.message}${value === undefined ? '' : ` (got ${JSON.stringify(redact(key, String(value)))})`}`);
+    problems.push(`${key}: ${describe(key, error.message)}${value === undefined ? '' : ` (got ${JSON.stringify(redact(key, String(value)))})`}`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(converted as Config);
+}
+
+/** Enumerations read better as their allowed values than as the first failing branch. */
+function describe(key: string, fallback: string): string {
+  const schema = (ConfigSchema.properties as Record<string, { anyOf?: Array<{ const?: unknown }> }>)[key];
+  const values = schema?.anyOf?.map((a) => a.const).filter((v) => v !== undefined);
+  return values && values.length > 0 ? `must be one of ${values.join(', ')}` : fallback;
 }
 
 function redact(key: string, value: string): string {

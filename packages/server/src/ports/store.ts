@@ -141,6 +141,8 @@ export interface StoreOps {
   audit: {
     /** Appends one event to the tenant's hash chain. */
     append(event: AuditInput): Promise<AuditRecord>;
+    /** Appends several events (any tenants) in order: the group commit's path. */
+    appendMany(events: readonly AuditInput[]): Promise<AuditRecord[]>;
     list(tenantId: string, filter: AuditFilter): Promise<AuditRecord[]>;
     /** Events in chain order, from `afterSeq`, for verification. */
     chain(tenantId: string, afterSeq: number, limit: number): Promise<AuditRecord[]>;

@@ -10,10 +10,9 @@ const KNOWN_SCOPES = new Set<string>(MANAGEMENT_SCOPES);
 
 /** Scopes are strict: an unknown one is an error, never silently dropped. */
 export function checkScopes(scopes: readonly string[]): void {
-  const unknown = scopes.filter((s) => !KNOWN_SCOPES.has(s));
-  if (unknown.length > 0) {
-    throw new PortcullisError('invalid_request', { details: { fields: unknown.map((s) => ({ path: 'scopes', message: `unknown scope ${s}` })) } });
-  }
+  // Each offending entry is named by its index (`scopes.1`), like every other field error, so a client can point at it.
+  const fields = scopes.flatMap((s, i) => (KNOWN_SCOPES.has(s) ? [] : [{ path: `scopes.${i}`, message: `unknown scope ${s}` }]));
+  if (fields.length > 0) throw new PortcullisError('invalid_request', { details: { fields } });
 }
 
 export function applicationView(a: ApplicationRecord): Application {

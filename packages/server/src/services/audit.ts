@@ -54,9 +54,7 @@ export function createAuditWriter(store: Store, clock: Clock, maxBatch = 256): A
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       try {
-        await store.transaction(async (tx) => {
-          for (const item of batch) await tx.audit.append(item.input);
-        });
+        await store.transaction((tx) => tx.audit.appendMany(batch.map((item) => item.input)));
         for (const item of batch) item.resolve();
       } catch (error) {
         for (const item of batch) item.reject(error);

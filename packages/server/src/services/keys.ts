@@ -1,17 +1,16 @@
-import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { randomBytes } from 'node:crypto';
 import type { Store, TenantRecord } from '../ports/store.js';
 import type { Clock } from '../ports/clock.js';
 import type { SecretBox } from '../adapters/crypto/secret-box.js';
 import { isoTime } from './context.js';
+import { createEs256Signer, type Es256Signer } from '../adapters/crypto/es256-signer.js';
 
 const ALG = 'ES256';
 
-type SigningKey = Awaited<ReturnType<typeof importJWK>>;
-
 interface TenantKeys {
   kid: string;
-  privateKey: SigningKey;
+  signer: Es256Signer;
   jwks: { keys: JWK[] };
   verifier: ReturnType<typeof createLocalJWKSet>;
 }
@@ -34,7 +33,7 @@ export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRi
     if (!newest) return null;
     const privateJwk = JSON.parse(box.open(newest.privateJwkSealed)) as JWK;
     const jwks = { keys: records.map((r) => ({ ...r.publicJwk, kid: r.kid, alg: r.alg, use: 'sig' }) as JWK) };
-    return { kid: newest.kid, privateKey: await importJWK(privateJwk, ALG), jwks, verifier: createLocalJWKSet(jwks) };
+    return { kid: newest.kid, signer: createEs256Signer(privateJwk), jwks, verifier: createLocalJWKSet(jwks) };
   }
 
   function keysFor(tenantId: string, reload = false): Promise<TenantKeys | null> {
@@ -71,8 +70,7 @@ export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRi
     async sign(tenant, claims, ttlS) {
       const keys = await required(tenant);
       const nowS = Math.floor(clock.now() / 1000);
-      return new SignJWT(claims).setProtectedHeader({ alg: ALG, kid: keys.kid, typ: 'at+jwt' })
-        .setIssuedAt(nowS).setExpirationTime(nowS + ttlS).sign(keys.privateKey);
+      return keys.signer.sign({ alg: ALG, kid: keys.kid, typ: 'at+jwt' }, { ...claims, iat: nowS, exp: nowS + ttlS });
     },
     async verify(tenant, token, issuer, audience) {
       const keys = await keysFor(tenant.id);

@@ -17,7 +17,7 @@ export function connectDatabase(target: SqlTarget): Kysely<Database> {
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   }
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -28,6 +28,26 @@ export function connectDatabase(target: SqlTarget): Kysely<Database> {
   // An idle client that loses its server must not crash the process (DESIGN §12: the process stays up).
   pool.on('error', () => {});
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs more than running a lookup by
+ * key. Statements are cached by SQL text (bounded: parameters are bound, so the set of texts is small).
+ */
+function withStatementCache(sqlite: Sqlite.Database, max = 500) {
+  const cache = new Map<string, Sqlite.Statement>();
+  return {
+    close: () => { sqlite.close(); },
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (!statement) {
+        statement = sqlite.prepare(text);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(text, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -49,6 +49,8 @@ export async function applicationRoutes(app: FastifyInstance, deps: Deps): Promi
     return reply.code(204).send();
   });
   app.post('/api/v1/applications/:id/rotate-secret', {
+    // The body is optional: a bare `POST …/rotate-secret` (no body, no content type) rotates with the default overlap.
+    preValidation: async (request) => { request.body ??= {}; },
     preHandler: write,
     schema: { ...common, params: IdParams, body: RotateSecretBody, response: { 200: envelope(ApplicationWithSecret), ...errorResponses } },
   }, async (request, reply) => {

@@ -1,0 +1,34 @@
+// `npm run bench`: every figure is a ratio against a baseline measured in the same run.
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+
+const SUITES = ['sign-in', 'client-credentials', 'ip-lookup'];
+const only = process.argv.slice(2);
+
+const rows = [];
+for (const name of SUITES.filter((s) => only.length === 0 || only.includes(s))) {
+  let mod;
+  try {
+    mod = await import(`./${name}.js`);
+  } catch (error) {
+    if (error.code === 'ERR_MODULE_NOT_FOUND' && error.message.includes(`${name}.js`)) continue;
+    throw error;
+  }
+  process.stderr.write(`bench: ${name}…\n`);
+  rows.push(...(await mod.run()));
+}
+
+const fmt = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(3));
+const lines = rows.map((r) => `| ${r.name} | ${fmt(r.value)} ${r.unit} | ${fmt(r.baseline)} ${r.baselineUnit} | **${fmt(r.ratio)}** | ${r.goal} | ${r.note ?? ''} |`);
+const table = ['| benchmark | measured | baseline (same run) | ratio | goal | notes |', '|---|---|---|---|---|---|', ...lines].join('\n');
+process.stdout.write(`${table}\n`);
+
+if (only.length === 0) {
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), [
+    '# Benchmarks', '',
+    `Latest run: ${new Date().toISOString()} on ${machine}.`,
+    'Command: `npm run bench` (builds nothing; run `npm run build` first). Each figure is a ratio against a baseline measured in the same run.', '',
+    table, '',
+  ].join('\n'));
+}

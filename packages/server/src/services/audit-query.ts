@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditQuery } from '@portcullis/protocol';
+import { PortcullisError, type AuditEvent, type AuditQuery } from '@portcullis/protocol';
 import type { AuditRecord, Store } from '../ports/store.js';
 import { GENESIS_HASH, chainHash } from '../domain/audit/hash-chain.js';
 import { hashedFields } from '../adapters/sql/rows.js';
@@ -13,6 +13,10 @@ export function auditView(e: AuditRecord): AuditEvent {
 
 function filterOf(q: AuditQuery, limit: number) {
   const before = decodeCursor(q.cursor);
+  // A cursor we did not issue must not silently restart from the newest event: a client walking pages would loop forever.
+  if (before !== undefined && !/^[1-9][0-9]{0,15}$/.test(before)) {
+    throw new PortcullisError('invalid_request', { details: { fields: [{ path: 'cursor', message: 'is not a cursor this API issued' }] } });
+  }
   const seq = before === undefined ? undefined : Number.parseInt(before, 10);
   return {
     type: q.type, outcome: q.outcome, actor: q.actor, ip: q.ip, limit,

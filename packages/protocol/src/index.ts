@@ -4,3 +4,4 @@ export * from './common.js';
 export * from './auth.js';
 export * from './management.js';
 export * from './policy.js';
+export * from './risk.js';

@@ -54,7 +54,10 @@ main(process.argv.slice(2)).then(
     const message = error instanceof ConfigError || error instanceof PortcullisError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
       ? (error as Error).message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
     const code = error instanceof PortcullisError ? error.code : error instanceof ConfigError ? 'invalid_configuration' : 'error';
-    process.stderr.write(json ? `${JSON.stringify({ error: code, message })}\n` : `portcullis: ${message}\n`);
+    // Field errors say what was wrong (`scopes.1: unknown scope users:reed`); the generic message alone does not.
+    const fields = error instanceof PortcullisError && Array.isArray(error.details?.['fields']) ? error.details['fields'] as Array<{ path: string; message: string }> : [];
+    const text = fields.length > 0 ? `${message}\n${fields.map((f) => `  - ${f.path}: ${f.message}`).join('\n')}` : message;
+    process.stderr.write(json ? `${JSON.stringify({ error: code, message, ...(fields.length > 0 ? { details: { fields } } : {}) })}\n` : `portcullis: ${text}\n`);
     process.exit(error instanceof ConfigError ? 78 : 1);
   },
 );

@@ -20,6 +20,12 @@ import { createAuditWriter } from './services/audit.js';
 import { createMetrics } from './services/metrics.js';
 import { createTenantResolver } from './services/tenants.js';
 import { openGate } from './services/risk-gate.js';
+import { createRiskGate } from './services/risk/gate.js';
+import { createFeedRegistry } from './services/risk/feed-registry.js';
+import { createCaptchaChecker, type BreakerOptions } from './services/captcha/check.js';
+import { createSiteverifyClient } from './adapters/captcha/siteverify-client.js';
+import type { SiteverifyClient } from './ports/captcha.js';
+import { platformFeeds } from './config/feeds.js';
 import { ConfigError } from './config/load.js';
 
 export interface ComposeOverrides {
@@ -27,7 +33,10 @@ export interface ComposeOverrides {
   /** Use this database instead of the configured one (tests: `:memory:` or a PostgreSQL schema). */
   database?: SqlTarget;
   counters?: Counters;
-  risk?: RiskGate;
+  /** `open` switches the risk engine off (the benchmarks' baseline); default is the engine. */
+  risk?: RiskGate | 'open';
+  siteverify?: SiteverifyClient;
+  breaker?: BreakerOptions;
   hasher?: Partial<Argon2Options>;
   processMetrics?: boolean;
 }
@@ -77,17 +86,22 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
     queue: config.PORTCULLIS_HASH_QUEUE,
     ...overrides.hasher,
   });
+  const auditWriter = createAuditWriter(store, clock);
+  const reputation = createFeedRegistry({ store, clock, auditWriter }, platformFeeds(config));
   const deps: Deps = {
-    config, store, clock, counters, hasher, box, trustedProxies,
+    config, store, clock, counters, hasher, box, trustedProxies, auditWriter, reputation,
     keys: createKeyRing(store, box, clock),
-    auditWriter: createAuditWriter(store, clock),
     metrics: createMetrics({ processMetrics: overrides.processMetrics ?? false }),
     tenants: createTenantResolver(store, config, clock),
-    risk: overrides.risk ?? openGate,
+    captcha: createCaptchaChecker(store, clock, overrides.siteverify ?? createSiteverifyClient(), overrides.breaker),
+    risk: openGate,
   };
+  deps.risk = overrides.risk === 'open' ? openGate : overrides.risk ?? createRiskGate(deps);
+  await reputation.start();
   return {
     deps,
     async close() {
+      reputation.close();
       await counters.close();
       await store.close();
     },

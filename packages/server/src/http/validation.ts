@@ -12,13 +12,46 @@ function makeAjv(coerceTypes: boolean): Ajv {
   return addFormats(ajv);
 }
 
+/** Paths (Ajv style, `/device/visitor_id`) of every string or key holding U+0000, at most 50. */
+function nulPaths(value: unknown, path: string, found: string[] = []): string[] {
+  if (found.length >= 50) return found;
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) found.push(path);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => nulPaths(item, `${path}/${i}`, found));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) found.push(`${path}/${key.replace(/\u0000/g, '\\0')}`);
+      else nulPaths(item, `${path}/${key}`, found);
+    }
+  }
+  return found;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000: a NUL in an email, client id or filter would reach the database and come
+ * back as a 500. No legitimate value contains one, so it is a validation error on every database alike.
+ */
+function rejectingNul(validate: ValidateFunction): ValidateFunction {
+  const wrapped = ((data: unknown) => {
+    const valid = validate(data);
+    const nul = nulPaths(data, '');
+    wrapped.errors = nul.length === 0 ? validate.errors : [
+      ...(validate.errors ?? []),
+      ...nul.map((instancePath) => ({ instancePath, schemaPath: '', keyword: 'nul', params: {}, message: 'must not contain NUL characters' })),
+    ];
+    return valid && nul.length === 0;
+  }) as ValidateFunction;
+  return wrapped;
+}
+
 /** Fastify validator compiler: strict JSON for bodies, coercion for query strings and params. */
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const strict = makeAjv(false);
   const coercing = makeAjv(true);
   return ({ schema, httpPart }) => {
     const ajv = httpPart === 'body' ? strict : coercing;
-    return ajv.compile(schema as object) as ValidateFunction;
+    return rejectingNul(ajv.compile(schema as object) as ValidateFunction);
   };
 }
 

@@ -92,6 +92,21 @@ export interface OutboxMessage {
   createdAt: string;
 }
 
+/** A brute-force lock: `subject` is an opaque key (hashed email, IP /64, or both). */
+export interface LockRecord {
+  scope: string;
+  subject: string;
+  untilMs: number;
+}
+
+export interface FeedRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  definition: Record<string, unknown>;
+  createdAt: string;
+}
+
 export interface RefreshUse {
   /** `rotated`: this call spent the token; `reused`: it had been spent before; `unknown`: no such live token. */
   outcome: 'rotated' | 'reused' | 'unknown';
@@ -146,6 +161,24 @@ export interface StoreOps {
     list(tenantId: string, filter: AuditFilter): Promise<AuditRecord[]>;
     /** Events in chain order, from `afterSeq`, for verification. */
     chain(tenantId: string, afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  };
+  locks: {
+    /** Locks in force for any of these subjects. */
+    active(tenantId: string, subjects: ReadonlyArray<{ scope: string; subject: string }>, nowMs: number): Promise<LockRecord[]>;
+    /** Sets a lock, keeping the later end if one exists. */
+    set(tenantId: string, lock: LockRecord, createdAt: string): Promise<void>;
+    clear(tenantId: string, match: { subject?: string; subjectPrefix?: string }): Promise<number>;
+    list(tenantId: string, match: { subjectPrefix?: string }, nowMs: number): Promise<LockRecord[]>;
+  };
+  feeds: {
+    insert(feed: FeedRecord): Promise<void>;
+    list(tenantId: string | undefined): Promise<FeedRecord[]>;
+    delete(tenantId: string, id: string): Promise<boolean>;
+  };
+  captchaTokens: {
+    /** True the first time a token hash is claimed (kept until `expiresMs`), false after: the replay set. */
+    claim(tokenHash: string, tenantId: string, expiresMs: number): Promise<boolean>;
+    purge(nowMs: number): Promise<number>;
   };
   outbox: {
     insert(message: OutboxMessage): Promise<void>;

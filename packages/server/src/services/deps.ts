@@ -10,6 +10,17 @@ import type { Metrics } from './metrics.js';
 import type { TenantResolver } from './tenants.js';
 import type { RiskGate } from './risk-gate.js';
 import type { CidrSet } from '../domain/ip/cidr-set.js';
+import type { CaptchaChecker } from './captcha/check.js';
+import type { IpHit } from '../domain/risk/signals.js';
+import type { FeedStatus } from '../adapters/feeds/feed-set.js';
+
+/** Threat-feed hits for an address: platform-wide feeds and the tenant's own. */
+export interface IpReputation {
+  lookup(tenantId: string, ip: string): IpHit[];
+  /** Re-reads tenant feeds from the database. */
+  sync(): Promise<void>;
+  status(tenantId: string): FeedStatus[];
+}
 
 /** Everything services need, built once in `compose.ts`. */
 export interface Deps {
@@ -25,6 +36,8 @@ export interface Deps {
   tenants: TenantResolver;
   risk: RiskGate;
   trustedProxies: CidrSet;
+  captcha: CaptchaChecker;
+  reputation: IpReputation;
 }
 
 /** Tenant token issuer: `<public url>/tenants/<slug>`. */

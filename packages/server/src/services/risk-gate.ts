@@ -3,7 +3,8 @@ import type { RequestContext } from './context.js';
 
 /** The risk engine's verdict as the sign-in service sees it; reasons go to the audit log, never to the client. */
 export interface RiskVerdict {
-  action: 'allow' | 'challenge' | 'deny';
+  /** `monitor:<action>` when the tenant's policy only monitors. */
+  action: string;
   score: number;
   reasons: unknown[];
 }
@@ -19,6 +20,8 @@ export interface SignInAttempt {
 /** A failure slot reserved before the password hash, settled once the outcome is known. */
 export interface RiskPass {
   verdict: RiskVerdict;
+  /** The captcha provider was down and the tenant falls back to an emailed code (DESIGN §6). */
+  stepUp?: { kind: 'email_otp'; reason: string } | undefined;
   settle(outcome: 'success' | 'failure'): Promise<void>;
 }
 

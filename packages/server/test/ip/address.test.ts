@@ -89,3 +89,31 @@ describe('parseCidr', () => {
     expect(parseCidr(input)).toBeNull();
   });
 });
+
+describe('canonicalIp against the WHATWG URL parser', () => {
+  // Random addresses rich in zero groups, in several spellings; URL serialises IPv6 per RFC 5952.
+  it('agrees on 5000 random IPv6 addresses', () => {
+    let seed = 12345;
+    const rand = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+    for (let i = 0; i < 5000; i++) {
+      const groups = Array.from({ length: 8 }, () => (rand(3) === 0 ? rand(65536) : rand(4) === 0 ? 1 : 0));
+      if (groups[5] === 0xffff && groups.slice(0, 5).every((g) => g === 0)) groups[5] = 0;
+      const canonical = new URL(`http://[${groups.map((g) => g.toString(16)).join(':')}]/`).hostname.slice(1, -1);
+      const spellings = [
+        canonical,
+        canonical.toUpperCase(),
+        groups.map((g) => g.toString(16).padStart(4, '0')).join(':'),
+        `[${canonical}]:${rand(65536)}`,
+        `${groups.slice(0, 6).map((g) => g.toString(16)).join(':')}:${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`,
+      ];
+      for (const s of spellings) expect(canonicalIp(s), s).toBe(canonical);
+    }
+  });
+
+  it('agrees with node:net on what is an address', async () => {
+    const { isIP } = await import('node:net');
+    const samples = ['1::', '::1:2:3:4:5:6:7', '1:2:3:4:5:6:7::', '1:2:3:4:5::7:8', '::ffff:1.2.3.4', '1:2:3:4:5:6:1.2.3.4',
+      '1:2:3:4:5:6:7:1.2.3.4', '1::2:3:4:5:6:7:8', '12345::', '::1.2.3.4.5', '1.2.3.4', '1.2.3', ':1:2::', '1:2::3:'];
+    for (const s of samples) expect(canonicalIp(s) !== null, s).toBe(isIP(s) !== 0);
+  });
+});

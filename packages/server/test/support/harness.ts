@@ -11,6 +11,15 @@ import type { Deps } from '../../src/services/deps.js';
 import type { SqlTarget } from '../../src/adapters/sql/connect.js';
 import { createPostgresSchema } from './database.js';
 
+/** What the SDK sends from an ordinary desktop Chrome: confidence 1, so the engine has nothing to say. */
+export const HUMAN_DEVICE = {
+  visitor_id: 'vis_test',
+  signals: {
+    webdriver: false, headless_ua: false, plugins: 5, languages: 2, canvas: 'stable', webgl: 'ok', audio: 'stable',
+    storage_quota_mb: 10240, timezone: 'Europe/Berlin', tz_offset_min: -60, screen: [1920, 1080, 24], hardware_concurrency: 8, ua_ch_mismatch: false,
+  },
+};
+
 /** A clock that moves only when a test says so. */
 export function frozenClock(start = Date.parse('2026-11-24T10:00:00.000Z')) {
   let now = start;
@@ -26,6 +35,7 @@ export interface Harness {
   /** A management token for the tenant's admin application. */
   adminToken(scope?: string): Promise<string>;
   createUser(email: string, password: string, options?: { disabled?: boolean }): Promise<{ id: string }>;
+  /** Signs in; a body without `device` gets {@link HUMAN_DEVICE} (pass `device: undefined` explicitly for none). */
   login(body: Record<string, unknown>, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
@@ -62,7 +72,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       const tenant = (await deps.store.tenants.bySlug(created.tenant.slug))!;
       return createUser(deps, { tenant }, { kind: 'operator', id: null }, { email, password, disabled: opts.disabled });
     },
-    login: (body, headers = {}) => app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { ...tenantHeader, ...headers }, payload: body }),
+    login: (body, headers = {}) => app.inject({
+      method: 'POST', url: '/api/v1/auth/login', headers: { ...tenantHeader, ...headers },
+      payload: 'device' in body ? JSON.parse(JSON.stringify(body)) : { ...body, device: HUMAN_DEVICE },
+    }),
     async close() {
       await app.close();
       await close();

@@ -41,8 +41,8 @@ export interface FeedSetOptions extends SourceOptions {
 
 /** The threat feeds in force, refreshed in the background. */
 export interface FeedSet {
-  /** Every hit from every loaded feed, all categories, in one call. */
-  lookup(ip: string): FeedHit[];
+  /** Every hit from every loaded feed, all categories, in one call (a shared empty array for none). */
+  lookup(ip: string): readonly FeedHit[];
   /** First load of every feed; resolves when each has succeeded or failed once, never rejects. */
   start(): Promise<FeedStatus[]>;
   /** Loads one feed now (admin action, tests); the next refresh is timed from here. */
@@ -72,6 +72,9 @@ interface Slot {
   inFlight: Promise<void> | null;
   gone: boolean;
 }
+
+// Most addresses are in no feed: answering them allocates nothing.
+const NO_HITS: readonly FeedHit[] = Object.freeze([]);
 
 const defaultTimers: FeedTimers = {
   // Unref'd: a pending refresh must never keep the process alive at shutdown.
@@ -154,12 +157,12 @@ export function createFeedSet(definitions: readonly FeedDefinition[], options: F
 
   return {
     lookup(ip) {
-      const hits: FeedHit[] = [];
+      let hits: FeedHit[] | null = null;
       for (const slot of slots) {
         const found = slot.current?.lookup(ip);
-        if (found) hits.push(...found);
+        if (found) (hits ??= []).push(...found);
       }
-      return hits;
+      return hits ?? NO_HITS;
     },
     async start() {
       await Promise.all(slots.map(load));

@@ -15,5 +15,8 @@ export interface Database {
     tenant_id: string; seq: number; id: string; type: string; occurred_at: string; actor_kind: string; actor_id: string | null;
     target_kind: string; target_id: string | null; outcome: string; ip: string | null; data: string; context: string; prev_hash: string; hash: string;
   };
+  locks: { tenant_id: string; scope: string; subject: string; until_ms: number | string | bigint; created_at: string };
+  threat_feeds: { id: string; tenant_id: string; name: string; definition: string; created_at: string };
+  captcha_tokens: { token_hash: string; tenant_id: string; expires_ms: number | string | bigint };
   outbox: { id: string; tenant_id: string; recipient: string; subject: string; body: string; created_at: string };
 }

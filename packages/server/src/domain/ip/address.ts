@@ -23,34 +23,54 @@ export interface Cidr extends IpAddress {
 const MAX_INPUT = 100;
 
 /**
- * Parses `input` into `out` without allocating (the feed lookup hot path): one word for IPv4,
- * four for IPv6. Accepts surrounding whitespace, `host:port`, `[v6]` and `[v6]:port`, and
+ * Parses `input` into `out` (four words long) without allocating (the feed lookup hot path):
+ * one word for IPv4, four for IPv6. Accepts surrounding whitespace, `host:port`, `[v6]` and `[v6]:port`, and
  * strips IPv6 zone ids; IPv4-mapped IPv6 comes back as IPv4. Returns 0 for anything else.
  */
 export function parseIpInto(input: string, out: Uint32Array): 0 | 4 | 6 {
+  if (input === last.input) {
+    out.set(last.words);
+    return last.version;
+  }
+  const version = parseUncached(input, out);
+  last.input = input;
+  last.version = version;
+  last.words.set(out.subarray(0, 4));
+  return version;
+}
+
+// The feed set asks every feed about the same string in a row; remembering the last parse
+// saves all but the first. A pure function of the input, so sharing it across callers is safe.
+const last = { input: '', version: 0 as 0 | 4 | 6, words: new Uint32Array(4) };
+
+function parseUncached(input: string, out: Uint32Array): 0 | 4 | 6 {
   let start = 0;
   let end = input.length;
   while (start < end && isSpace(input.charCodeAt(start))) start++;
   while (end > start && isSpace(input.charCodeAt(end - 1))) end--;
   if (end - start > MAX_INPUT || start === end) return 0;
+  // Most traffic is a bare dotted quad: one scan and done.
+  const direct = parseV4(input, start, end);
+  if (direct >= 0) {
+    out[0] = direct;
+    return 4;
+  }
   if (input.charCodeAt(start) === 0x5b /* [ */) {
     const close = input.indexOf(']', start);
     if (close < 0 || close >= end) return 0;
     if (close + 1 < end && (input.charCodeAt(close + 1) !== 0x3a || !isPort(input, close + 2, end))) return 0;
     return parseV6(input, start + 1, close, out, true);
   }
-  let colons = 0;
-  let lastColon = -1;
-  for (let i = start; i < end; i++) {
-    if (input.charCodeAt(i) === 0x3a) { colons++; lastColon = i; }
-  }
-  // One colon can only be `v4:port`; an unbracketed IPv6 never carries a port (ambiguous).
-  if (colons === 1 && !isPort(input, lastColon + 1, end)) return 0;
-  if (colons <= 1) {
-    const v = parseV4(input, start, colons === 1 ? lastColon : end);
-    if (v < 0) return 0;
-    out[0] = v;
-    return 4;
+  // Exactly one colon can only be `v4:port`; an unbracketed IPv6 never carries a port (ambiguous).
+  const colon = input.indexOf(':', start);
+  if (colon >= 0 && colon < end) {
+    const second = input.indexOf(':', colon + 1);
+    if (second < 0 || second >= end) {
+      const v = isPort(input, colon + 1, end) ? parseV4(input, start, colon) : -1;
+      if (v < 0) return 0;
+      out[0] = v;
+      return 4;
+    }
   }
   return parseV6(input, start, end, out, true);
 }
@@ -203,6 +223,7 @@ function parseV4(s: string, start: number, end: number): number {
   return value * 256 + part;
 }
 
+/** One pass over `h:h::h` text, groups written in place; the groups after `::` shift right at the end. */
 function parseV6(s: string, start: number, end: number, out: Uint32Array, allowZone: boolean): 0 | 4 | 6 {
   const pct = s.indexOf('%', start);
   if (pct >= 0 && pct < end) {
@@ -210,25 +231,40 @@ function parseV6(s: string, start: number, end: number, out: Uint32Array, allowZ
     end = pct;
   }
   out[0] = 0; out[1] = 0; out[2] = 0; out[3] = 0;
-  const gap = s.indexOf('::', start);
-  if (gap < 0 || gap + 2 > end) {
-    if (writeGroups(s, start, end, out, 0, true) !== 8) return 0;
-  } else {
-    const again = s.indexOf('::', gap + 1);
-    if (again >= 0 && again < end) return 0;
-    const left = gap === start ? 0 : writeGroups(s, start, gap, out, 0, false);
-    if (left < 0) return 0;
-    let right = 0;
-    if (gap + 2 < end) {
-      right = 1;
-      for (let i = gap + 2; i < end; i++) {
-        const c = s.charCodeAt(i);
-        if (c === 0x3a) right++;
-        else if (c === 0x2e) { right++; break; } // an IPv4 tail is two groups
-      }
-      if (writeGroups(s, gap + 2, end, out, 8 - right, true) !== right) return 0;
+  let n = 0;
+  let gap = -1;
+  let i = start;
+  if (end - i >= 2 && s.charCodeAt(i) === 0x3a && s.charCodeAt(i + 1) === 0x3a) { gap = 0; i += 2; }
+  while (i < end) {
+    const from = i;
+    let group = 0;
+    for (; i < end; i++) {
+      const h = hex(s.charCodeAt(i));
+      if (h < 0) break;
+      group = group * 16 + h;
     }
-    if (left + right > 7) return 0;
+    if (i < end && s.charCodeAt(i) === 0x2e) {
+      const v = n <= 6 ? parseV4(s, from, end) : -1; // an IPv4 tail ends the address
+      if (v < 0) return 0;
+      putGroup(out, n++, v >>> 16);
+      putGroup(out, n++, v & 0xffff);
+      break;
+    }
+    if (i === from || i - from > 4 || n === 8) return 0;
+    putGroup(out, n++, group);
+    if (i === end) break;
+    if (s.charCodeAt(i) !== 0x3a || ++i === end) return 0;
+    if (s.charCodeAt(i) === 0x3a) {
+      if (gap >= 0) return 0;
+      gap = n;
+      i++;
+    }
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return 0;
+  if (gap >= 0) {
+    const move = 8 - n;
+    for (let k = n - 1; k >= gap; k--) putGroup(out, k + move, getGroup(out, k));
+    for (let k = gap; k < gap + move; k++) putGroup(out, k, 0);
   }
   if (out[0] === 0 && out[1] === 0 && out[2] === 0xffff) {
     out[0] = out[3]!;
@@ -237,45 +273,23 @@ function parseV6(s: string, start: number, end: number, out: Uint32Array, allowZ
   return 6;
 }
 
-/** Writes `h:h:…` (no `::`) as 16-bit groups from group `at`; returns the count or -1. */
-function writeGroups(s: string, start: number, end: number, out: Uint32Array, at: number, v4Tail: boolean): number {
-  let n = 0;
-  let i = start;
-  while (i <= end) {
-    let j = i;
-    let group = 0;
-    while (j < end && s.charCodeAt(j) !== 0x3a && j - i < 5) {
-      const h = hex(s.charCodeAt(j));
-      if (h < 0) break;
-      group = group * 16 + h;
-      j++;
-    }
-    if (j < end && s.charCodeAt(j) === 0x2e) {
-      const v = v4Tail && at + n <= 6 ? parseV4(s, i, end) : -1;
-      if (v < 0) return -1;
-      setGroup(out, at + n, v >>> 16);
-      setGroup(out, at + n + 1, v & 0xffff);
-      return n + 2;
-    }
-    if (j === i || j - i > 4 || at + n > 7) return -1;
-    setGroup(out, at + n, group);
-    n++;
-    if (j === end) return n;
-    if (s.charCodeAt(j) !== 0x3a) return -1;
-    i = j + 1;
-  }
-  return -1; // trailing single colon
+function getGroup(out: Uint32Array, index: number): number {
+  const w = out[index >> 1]!;
+  return index & 1 ? w & 0xffff : w >>> 16;
 }
 
-function setGroup(out: Uint32Array, index: number, group: number): void {
+function putGroup(out: Uint32Array, index: number, group: number): void {
   const w = index >> 1;
-  out[w] = out[w]! | (index & 1 ? group : group << 16);
+  out[w] = index & 1 ? (out[w]! & 0xffff0000) | group : (out[w]! & 0xffff) | (group << 16);
 }
+
+// Hex digit values by character code (-1: not a digit): a table, because branching on random
+// hex text mispredicts and parsing IPv6 sits on the lookup path.
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 22; i++) HEX['0123456789abcdefABCDEF'.charCodeAt(i)] = i < 16 ? i : i - 6;
 
 function hex(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
+  return c < 128 ? HEX[c]! : -1;
 }
 
 function isZone(s: string, start: number, end: number): boolean {

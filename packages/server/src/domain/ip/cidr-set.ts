@@ -89,13 +89,21 @@ function resolve(spans: Span[]): Span[] {
   return out;
 }
 
-interface Packed { starts: Int32Array; ends: Int32Array; labels: Int32Array }
+/**
+ * Ranges sorted by start. `buckets[k]` counts the ranges whose start has its top bits (up to
+ * 16, about one bucket per range) below k, so a lookup searches only the few ranges that share
+ * its top bits, and the one before them.
+ */
+interface Packed { starts: Int32Array; ends: Int32Array; labels: Int32Array; buckets: Int32Array; shift: number }
 
 function pack(spans: Span[], words: number): Packed {
   const starts = new Int32Array(spans.length * words);
   const ends = new Int32Array(spans.length * words);
   const labels = new Int32Array(spans.length);
+  const bits = Math.min(16, Math.max(1, Math.ceil(Math.log2(spans.length + 1))));
+  const buckets = new Int32Array((1 << bits) + 1);
   spans.forEach((s, i) => {
+    buckets[Number(s.start >> BigInt(32 * words - bits)) + 1]! += 1;
     for (let w = 0; w < words; w++) {
       const shift = BigInt(32 * (words - 1 - w));
       starts[i * words + w] = Number((s.start >> shift) & 0xffffffffn) ^ BIAS;
@@ -103,7 +111,8 @@ function pack(spans: Span[], words: number): Packed {
     }
     labels[i] = s.label;
   });
-  return { starts, ends, labels };
+  for (let k = 1; k < buckets.length; k++) buckets[k]! += buckets[k - 1]!;
+  return { starts, ends, labels, buckets, shift: 32 - bits };
 }
 
 class PackedCidrSet implements CidrSet {
@@ -130,9 +139,10 @@ class PackedCidrSet implements CidrSet {
   }
 
   private find4(x: number): number {
-    const { starts, ends, labels } = this.v4;
-    let lo = 0;
-    let hi = starts.length - 1;
+    const { starts, ends, labels, buckets, shift } = this.v4;
+    const top = (x ^ BIAS) >>> shift;
+    let lo = Math.max(buckets[top]! - 1, 0);
+    let hi = buckets[top + 1]! - 1;
     let hit = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
@@ -146,9 +156,10 @@ class PackedCidrSet implements CidrSet {
     const x1 = words[1]! ^ BIAS;
     const x2 = words[2]! ^ BIAS;
     const x3 = words[3]! ^ BIAS;
-    const { starts, ends, labels } = this.v6;
-    let lo = 0;
-    let hi = labels.length - 1;
+    const { starts, ends, labels, buckets, shift } = this.v6;
+    const top = (x0 ^ BIAS) >>> shift;
+    let lo = Math.max(buckets[top]! - 1, 0);
+    let hi = buckets[top + 1]! - 1;
     let hit = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;

@@ -7,9 +7,10 @@ import { userRoutes } from './users.js';
 import { applicationRoutes } from './applications.js';
 import { auditRoutes } from './audit.js';
 import { opsRoutes } from './ops.js';
+import { riskRoutes } from './risk.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes]) {
+  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes]) {
     await app.register(async (scope) => routes(scope, deps));
   }
 }

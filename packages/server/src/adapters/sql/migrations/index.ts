@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001-initial.js';
+import * as risk from './0002-risk.js';
 
 /** Ordered migrations, shared by SQLite and PostgreSQL. Append only; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-risk': risk,
 };

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { createHarness, type Harness } from './support/harness.js';
+import { HUMAN_DEVICE, createHarness, type Harness } from './support/harness.js';
 import { DATABASES, TEST_DATABASE_URL, createPostgresSchema, requirePostgresInCi } from './support/database.js';
 import { createTenant } from '../src/services/tenants.js';
 import { verifyAuditChain } from '../src/services/audit-query.js';
@@ -31,7 +31,7 @@ for (const { name: database, available } of DATABASES) {
   const get = (query: string, headers: Record<string, string> = {}) =>
     h.app.inject({ url: `/api/v1/audit/events${query}`, headers: { 'x-tenant': 'acme', authorization: `Bearer ${token}`, ...headers } });
   const loginFrom = (ip: string, email: string, password: string) =>
-    h.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: ip, headers: { 'x-tenant': 'acme' }, payload: { email, password } });
+    h.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: ip, headers: { 'x-tenant': 'acme' }, payload: { email, password, device: HUMAN_DEVICE } });
   /** Every acme event, newest first, straight from the store: the reference the API is compared with. */
   const everything = async () => (await h.deps.store.audit.list(h.tenant.id, { limit: 10_000 })).map((e) => e.id);
 
@@ -83,7 +83,7 @@ for (const { name: database, available } of DATABASES) {
       id: expect.stringMatching(/^evt_/), type: 'user.signed_in.failed', occurred_at: iso(start + 3 * MINUTE), tenant_id: h.tenant.id,
       actor: { kind: 'user', id: null }, target: { kind: 'user', id: null }, outcome: 'failure',
       data: { error: 'invalid_credentials', email: 'nobody@example.com' },
-      context: { ip: '203.0.113.7', user_agent: 'lightMyRequest', request_id: expect.stringMatching(/^req_/), visitor_id: null, risk: { score: 0, action: 'allow', reasons: [] } },
+      context: { ip: '203.0.113.7', user_agent: 'lightMyRequest', request_id: expect.stringMatching(/^req_/), visitor_id: 'vis_test', risk: { score: 0, action: 'allow', reasons: [] } },
     });
     expect(body.meta).toEqual({ next_cursor: expect.any(String), limit: 2 });
     expect(res.body).not.toContain('whatever it is');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { createHarness, type Harness } from './support/harness.js';
+import { HUMAN_DEVICE, createHarness, type Harness } from './support/harness.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const REQUEST_ID = /^req_[0-9A-Z]{26}$/;
@@ -34,8 +34,8 @@ describe('error envelopes and request ids', () => {
         await send({ url: '/healthz' }),
         await send({ url: '/openapi.json' }),
         await api({ url: '/.well-known/jwks.json' }),
-        await api({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'anita@example.com', password: 'correct horse battery' } }),
-        await api({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'anita@example.com', password: 'wrong password' } }),
+        await api({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'anita@example.com', password: 'correct horse battery', device: HUMAN_DEVICE } }),
+        await api({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'anita@example.com', password: 'wrong password', device: HUMAN_DEVICE } }),
         await api({ url: '/api/v1/users' }),
         await send({ url: '/nowhere' }),
         await oauth('grant_type=client_credentials'),
@@ -71,7 +71,7 @@ describe('error envelopes and request ids', () => {
       const res = await api({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: big });
       expect(res.statusCode).toBe(413);
       expect(res.json()).toEqual(apiError(res, 'payload_too_large', 'The request body is too large.'));
-      const justUnder = JSON.stringify({ email: 'anita@example.com', password: 'x'.repeat(1000) });
+      const justUnder = JSON.stringify({ email: 'anita@example.com', password: 'x'.repeat(1000), device: HUMAN_DEVICE });
       expect((await api({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: justUnder })).statusCode).toBe(401);
     });
 
@@ -136,7 +136,7 @@ describe('error envelopes and request ids', () => {
       const original = users.byEmail;
       users.byEmail = async () => { throw new Error('connection to /var/lib/db.sock lost at Object.query (/app/src/db.ts:12:3)'); };
       try {
-        const res = await api({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'anita@example.com', password: 'correct horse battery' } });
+        const res = await api({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'anita@example.com', password: 'correct horse battery', device: HUMAN_DEVICE } });
         expect(res.statusCode).toBe(500);
         expect(res.json()).toEqual(apiError(res, 'internal_error', 'An internal error occurred.'));
       } finally {

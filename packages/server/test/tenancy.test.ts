@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { createHarness, type Harness } from './support/harness.js';
+import { HUMAN_DEVICE, createHarness, type Harness } from './support/harness.js';
 import { createTenant, type CreatedTenant } from '../src/services/tenants.js';
 import { createUser } from '../src/services/users.js';
 
@@ -177,7 +177,7 @@ describe('per-tenant issuer, keys and discovery', () => {
     await createUser(h.deps, { tenant: globexTenant }, { kind: 'operator', id: null }, { email: 'same@example.com', password: 'globex password here' });
     expect((await h.login({ email: 'same@example.com', password: 'acme password here' })).statusCode).toBe(200);
     expect((await h.login({ email: 'same@example.com', password: 'globex password here' })).statusCode).toBe(401);
-    const viaHost = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { host: 'login.globex.test' }, payload: { email: 'same@example.com', password: 'globex password here' } });
+    const viaHost = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { host: 'login.globex.test' }, payload: { email: 'same@example.com', password: 'globex password here', device: HUMAN_DEVICE } });
     expect(viaHost.statusCode).toBe(200);
     const jwks = (await h.app.inject({ url: '/tenants/globex/.well-known/jwks.json' })).json();
     const { payload } = await jwtVerify(viaHost.json().data.access_token, createLocalJWKSet(jwks), { currentDate: new Date(h.clock.now()) });

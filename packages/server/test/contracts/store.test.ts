@@ -106,6 +106,26 @@ for (const { name, available } of DATABASES) {
       expect((await store.sessions.byId('tnt_a', 'ses_1'))?.revokedReason).toBe('logout');
     });
 
+    it('keeps the later end of a lock set twice, and finds locks by subject prefix', async () => {
+      await store.locks.set('tnt_a', { scope: 'account_ip', subject: 'ab_c|1.2.3.4', untilMs: 5_000 }, at);
+      await store.locks.set('tnt_a', { scope: 'account_ip', subject: 'ab_c|1.2.3.4', untilMs: 3_000 }, at);
+      await store.locks.set('tnt_a', { scope: 'account', subject: 'ab_c', untilMs: 9_000 }, at);
+      await store.locks.set('tnt_a', { scope: 'account', subject: 'abXc', untilMs: 9_000 }, at);
+      expect(await store.locks.active('tnt_a', [{ scope: 'account_ip', subject: 'ab_c|1.2.3.4' }], 1_000)).toEqual([{ scope: 'account_ip', subject: 'ab_c|1.2.3.4', untilMs: 5_000 }]);
+      expect(await store.locks.active('tnt_a', [{ scope: 'account_ip', subject: 'ab_c|1.2.3.4' }], 6_000)).toEqual([]);
+      expect(await store.locks.active('tnt_b', [{ scope: 'account', subject: 'ab_c' }], 1_000)).toEqual([]);
+      expect((await store.locks.list('tnt_a', { subjectPrefix: 'ab_c|' }, 1_000)).map((l) => l.subject)).toEqual(['ab_c|1.2.3.4']);
+      expect(await store.locks.clear('tnt_a', { subjectPrefix: 'ab_c' })).toBe(2);
+      expect(await store.locks.active('tnt_a', [{ scope: 'account', subject: 'abXc' }], 1_000)).toHaveLength(1);
+    });
+
+    it('claims a captcha token once under 20 parallel claims, and purges expired ones', async () => {
+      const claims = await Promise.all(Array.from({ length: 20 }, () => store.captchaTokens.claim('tok', 'tnt_a', 10_000)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await store.captchaTokens.purge(20_000)).toBe(1);
+      expect(await store.captchaTokens.claim('tok', 'tnt_a', 30_000)).toBe(true);
+    });
+
     it('answers ping', async () => {
       expect(await store.ping()).toBe(true);
     });

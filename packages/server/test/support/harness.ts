@@ -20,6 +20,9 @@ export const HUMAN_DEVICE = {
   },
 };
 
+/** Cloudflare's documented always-pass test keys: enough for a tenant that must be able to challenge. */
+export const TURNSTILE_TEST_CAPTCHA = { provider: 'turnstile', site_key: '1x00000000000000000000AA', secret: '1x0000000000000000000000000000000AA' };
+
 /** A clock that moves only when a test says so. */
 export function frozenClock(start = Date.parse('2026-11-24T10:00:00.000Z')) {
   let now = start;
@@ -36,7 +39,11 @@ export interface Harness {
   adminToken(scope?: string): Promise<string>;
   createUser(email: string, password: string, options?: { disabled?: boolean }): Promise<{ id: string }>;
   /** Signs in; a body without `device` gets {@link HUMAN_DEVICE} (pass `device: undefined` explicitly for none). */
-  login(body: Record<string, unknown>, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  login(body: Record<string, unknown>, headers?: Record<string, string>, remoteAddress?: string): Promise<LightMyRequestResponse>;
+  /** A management call with a fresh all-scopes admin token. */
+  api(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** PUT /api/v1/risk/policy; throws unless 200. */
+  setPolicy(policy: Record<string, unknown>): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -72,10 +79,19 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       const tenant = (await deps.store.tenants.bySlug(created.tenant.slug))!;
       return createUser(deps, { tenant }, { kind: 'operator', id: null }, { email, password, disabled: opts.disabled });
     },
-    login: (body, headers = {}) => app.inject({
-      method: 'POST', url: '/api/v1/auth/login', headers: { ...tenantHeader, ...headers },
+    login: (body, headers = {}, remoteAddress) => app.inject({
+      method: 'POST', url: '/api/v1/auth/login', headers: { ...tenantHeader, ...headers }, ...(remoteAddress ? { remoteAddress } : {}),
       payload: 'device' in body ? JSON.parse(JSON.stringify(body)) : { ...body, device: HUMAN_DEVICE },
     }),
+    async api(method, url, payload, headers = {}) {
+      const token = await harness.adminToken();
+      return app.inject({ method, url, headers: { ...tenantHeader, authorization: `Bearer ${token}`, ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    },
+    async setPolicy(policy) {
+      const res = await harness.api('PUT', '/api/v1/risk/policy', policy);
+      if (res.statusCode !== 200) throw new Error(`set policy: ${res.statusCode} ${res.body}`);
+      return res.json().data;
+    },
     async close() {
       await app.close();
       await close();

@@ -4,6 +4,9 @@ import type { StoreOps } from '../../ports/store.js';
 
 type Db = Kysely<Database>;
 
+/** Prefix match without LIKE, whose wildcards (`_` is common in base64url subjects) would need escaping per dialect. */
+const startsWith = (prefix: string) => sql<boolean>`substr(subject, 1, ${prefix.length}) = ${prefix}`;
+
 export function lockRepo(db: Db): StoreOps['locks'] {
   return {
     async active(tenantId, subjects, nowMs) {
@@ -26,13 +29,13 @@ export function lockRepo(db: Db): StoreOps['locks'] {
     async clear(tenantId, match) {
       let q = db.deleteFrom('locks').where('tenant_id', '=', tenantId);
       if (match.subject !== undefined) q = q.where('subject', '=', match.subject);
-      if (match.subjectPrefix !== undefined) q = q.where('subject', 'like', `${match.subjectPrefix.replace(/[%_\\]/g, '')}%`);
+      if (match.subjectPrefix !== undefined) q = q.where(startsWith(match.subjectPrefix));
       const r = await q.executeTakeFirst();
       return Number(r.numDeletedRows);
     },
     async list(tenantId, match, nowMs) {
       let q = db.selectFrom('locks').select(['scope', 'subject', 'until_ms']).where('tenant_id', '=', tenantId).where('until_ms', '>', nowMs);
-      if (match.subjectPrefix !== undefined) q = q.where('subject', 'like', `${match.subjectPrefix.replace(/[%_\\]/g, '')}%`);
+      if (match.subjectPrefix !== undefined) q = q.where(startsWith(match.subjectPrefix));
       const rows = await q.execute();
       return rows.map((r) => ({ scope: r.scope, subject: r.subject, untilMs: Number(r.until_ms) }));
     },

@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     alias: {
       '@portcullis/protocol': src('./packages/protocol/src/index.ts'),
+      '@portcullis/captcha-emulator': src('./packages/captcha-emulator/src/index.ts'),
     },
   },
   test: {

@@ -26,6 +26,8 @@ import { createCaptchaChecker, type BreakerOptions } from './services/captcha/ch
 import { createSiteverifyClient } from './adapters/captcha/siteverify-client.js';
 import type { SiteverifyClient } from './ports/captcha.js';
 import { platformFeeds } from './config/feeds.js';
+import { createOutboxMailer } from './adapters/mail/outbox-mailer.js';
+import { createSmtpMailer } from './adapters/mail/smtp-mailer.js';
 import { ConfigError } from './config/load.js';
 
 export interface ComposeOverrides {
@@ -88,8 +90,9 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   });
   const auditWriter = createAuditWriter(store, clock);
   const reputation = createFeedRegistry({ store, clock, auditWriter }, platformFeeds(config));
+  const mailer = config.PORTCULLIS_SMTP_URL ? createSmtpMailer(config.PORTCULLIS_SMTP_URL, config.PORTCULLIS_MAIL_FROM) : createOutboxMailer(store, clock);
   const deps: Deps = {
-    config, store, clock, counters, hasher, box, trustedProxies, auditWriter, reputation,
+    config, store, clock, counters, hasher, box, trustedProxies, auditWriter, reputation, mailer,
     keys: createKeyRing(store, box, clock),
     metrics: createMetrics({ processMetrics: overrides.processMetrics ?? false }),
     tenants: createTenantResolver(store, config, clock),
@@ -102,6 +105,7 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
     deps,
     async close() {
       reputation.close();
+      await mailer.close();
       await counters.close();
       await store.close();
     },

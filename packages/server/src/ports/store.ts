@@ -107,6 +107,18 @@ export interface FeedRecord {
   createdAt: string;
 }
 
+export interface EmailOtpRecord {
+  id: string;
+  tenantId: string;
+  /** Null when the password was wrong: the challenge exists so the answer looks the same, but no code was sent. */
+  userId: string | null;
+  email: string;
+  codeHash: string;
+  attempts: number;
+  expiresMs: number;
+  createdAt: string;
+}
+
 export interface RefreshUse {
   /** `rotated`: this call spent the token; `reused`: it had been spent before; `unknown`: no such live token. */
   outcome: 'rotated' | 'reused' | 'unknown';
@@ -179,6 +191,13 @@ export interface StoreOps {
     /** True the first time a token hash is claimed (kept until `expiresMs`), false after: the replay set. */
     claim(tokenHash: string, tenantId: string, expiresMs: number): Promise<boolean>;
     purge(nowMs: number): Promise<number>;
+  };
+  emailOtps: {
+    insert(otp: EmailOtpRecord): Promise<void>;
+    /** Spends one try atomically: the challenge after the increment, or undefined when it is spent, expired or out of tries. */
+    attempt(tenantId: string, id: string, nowMs: number, maxAttempts: number): Promise<EmailOtpRecord | undefined>;
+    /** Marks it used; true for exactly one caller. */
+    consume(tenantId: string, id: string, nowMs: number): Promise<boolean>;
   };
   outbox: {
     insert(message: OutboxMessage): Promise<void>;

@@ -11,6 +11,7 @@ import type { TenantResolver } from './tenants.js';
 import type { RiskGate } from './risk-gate.js';
 import type { CidrSet } from '../domain/ip/cidr-set.js';
 import type { CaptchaChecker } from './captcha/check.js';
+import type { Mailer } from '../ports/mailer.js';
 import type { IpHit } from '../domain/risk/signals.js';
 import type { FeedStatus } from '../adapters/feeds/feed-set.js';
 
@@ -37,6 +38,7 @@ export interface Deps {
   risk: RiskGate;
   trustedProxies: CidrSet;
   captcha: CaptchaChecker;
+  mailer: Mailer;
   reputation: IpReputation;
 }
 

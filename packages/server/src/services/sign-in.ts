@@ -4,6 +4,7 @@ import type { RequestContext } from './context.js';
 import type { IssuedTokens } from './sessions.js';
 import { normalizeEmail } from './context.js';
 import { startSession } from './sessions.js';
+import { startEmailOtp } from './email-otp.js';
 
 /**
  * One password sign-in (DESIGN §5). Cheap checks first: the risk gate refuses or challenges before
@@ -20,6 +21,18 @@ export async function signIn(deps: Deps, ctx: RequestContext, body: LoginBody): 
     const hash = user?.passwordHash ?? deps.hasher.dummyHash;
     const matches = await deps.hasher.verify(hash, body.password);
     const risk = { score: pass.verdict.score, action: pass.verdict.action, reasons: pass.verdict.reasons };
+    if (pass.stepUp) {
+      // The code stands in for the captcha, never for the password: it is only sent when the password was right.
+      const right = !!user && !!user.passwordHash && matches && !user.disabled;
+      await pass.settle(right ? 'success' : 'failure');
+      if (!right) {
+        await deps.auditWriter.record(ctx, {
+          type: 'user.signed_in.failed', outcome: 'failure', actor: { kind: 'user', id: user?.id ?? null },
+          target: { kind: 'user', id: user?.id ?? null }, data: { error: 'invalid_credentials', email, step_up: 'email_otp' }, risk,
+        });
+      }
+      return await startEmailOtp(deps, ctx, email, right ? user : null, pass.stepUp.reason);
+    }
     if (!user || !user.passwordHash || !matches) {
       await pass.settle('failure');
       await deps.auditWriter.record(ctx, {

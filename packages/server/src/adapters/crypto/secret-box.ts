@@ -1,14 +1,18 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 /** Encrypts secrets at rest (signing keys, captcha secrets) with AES-256-GCM under the master key. */
 export interface SecretBox {
   seal(plaintext: string): string;
   open(sealed: string): string;
+  /** A keyed hash (HMAC-SHA256 under a key derived from the master key): short codes stored this way cannot be brute-forced from a database dump. */
+  mac(text: string): string;
 }
 
 export function createSecretBox(key: Buffer): SecretBox {
   if (key.length !== 32) throw new Error('master key must be 32 bytes');
+  const macKey = createHmac('sha256', key).update('portcullis/mac/v1').digest();
   return {
+    mac: (text) => createHmac('sha256', macKey).update(text).digest('base64url'),
     seal(plaintext) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

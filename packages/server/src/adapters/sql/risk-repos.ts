@@ -74,3 +74,29 @@ export function captchaTokenRepo(db: Db): StoreOps['captchaTokens'] {
     },
   };
 }
+
+export function emailOtpRepo(db: Db): StoreOps['emailOtps'] {
+  return {
+    async insert(o) {
+      await db.insertInto('email_otps').values({
+        id: o.id, tenant_id: o.tenantId, user_id: o.userId, email: o.email, code_hash: o.codeHash, attempts: 0,
+        expires_ms: o.expiresMs, consumed_ms: null, created_at: o.createdAt,
+      }).execute();
+    },
+    async attempt(tenantId, id, nowMs, maxAttempts) {
+      const row = await db.updateTable('email_otps').set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('tenant_id', '=', tenantId).where('id', '=', id).where('attempts', '<', maxAttempts)
+        .where('consumed_ms', 'is', null).where('expires_ms', '>', nowMs)
+        .returningAll().executeTakeFirst();
+      return row && {
+        id: row.id, tenantId: row.tenant_id, userId: row.user_id, email: row.email, codeHash: row.code_hash,
+        attempts: Number(row.attempts), expiresMs: Number(row.expires_ms), createdAt: row.created_at,
+      };
+    },
+    async consume(tenantId, id, nowMs) {
+      const r = await db.updateTable('email_otps').set({ consumed_ms: nowMs })
+        .where('tenant_id', '=', tenantId).where('id', '=', id).where('consumed_ms', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+  };
+}

@@ -18,5 +18,9 @@ export interface Database {
   locks: { tenant_id: string; scope: string; subject: string; until_ms: number | string | bigint; created_at: string };
   threat_feeds: { id: string; tenant_id: string; name: string; definition: string; created_at: string };
   captcha_tokens: { token_hash: string; tenant_id: string; expires_ms: number | string | bigint };
+  email_otps: {
+    id: string; tenant_id: string; user_id: string | null; email: string; code_hash: string; attempts: number;
+    expires_ms: number | string | bigint; consumed_ms: number | string | bigint | null; created_at: string;
+  };
   outbox: { id: string; tenant_id: string; recipient: string; subject: string; body: string; created_at: string };
 }

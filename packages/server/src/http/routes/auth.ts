@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { LoginBody, SignInSuccess } from '@portcullis/protocol';
+import { EmailOtpBody, LoginBody, SignInSuccess } from '@portcullis/protocol';
+import { completeEmailOtp } from '../../services/email-otp.js';
 import type { Deps } from '../../services/deps.js';
 import type { IssuedTokens } from '../../services/sessions.js';
 import { signIn } from '../../services/sign-in.js';
@@ -25,6 +26,14 @@ export async function authRoutes(app: FastifyInstance, deps: Deps): Promise<void
     ctx.visitorId = body.device?.visitor_id;
     reply.header('Cache-Control', 'no-store');
     return signInBody(await signIn(deps, ctx, body));
+  });
+
+  app.post('/api/v1/auth/login/email-otp', {
+    schema: { tags: ['auth'], summary: 'Complete a sign-in with the emailed code (captcha outage fallback)', body: EmailOtpBody, response: { 200: SignInSuccess, ...errorResponses } },
+  }, async (request, reply) => {
+    const ctx = await requestContext(deps, request);
+    reply.header('Cache-Control', 'no-store');
+    return signInBody(await completeEmailOtp(deps, ctx, request.body as EmailOtpBody));
   });
 
   app.post('/api/v1/auth/logout', {

@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import { PortcullisError } from '@portcullis/protocol';
 import type { Deps } from '../services/deps.js';
@@ -32,7 +31,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     ajv: undefined,
   });
   app.setValidatorCompiler(createValidatorCompiler());
-  await app.register(formbody, { bodyLimit: deps.config.PORTCULLIS_BODY_LIMIT });
+  // JSON everywhere; form bodies only where OAuth 2.0 requires them (registered with those routes).
+  app.removeContentTypeParser('text/plain');
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -15,7 +15,10 @@ export async function requestContext(deps: Deps, request: FastifyRequest): Promi
   if (cached) return cached;
   const ip = clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], deps.trustedProxies);
   if (!ip) throw new PortcullisError('invalid_request', { message: 'The client address could not be determined.' });
-  const tenant = await deps.tenants.resolve(header(request, 'host'), header(request, 'x-tenant'));
+  const slug = (request.params as { slug?: unknown } | undefined)?.slug;
+  const tenant = typeof slug === 'string'
+    ? await deps.tenants.resolve(undefined, slug)
+    : await deps.tenants.resolve(header(request, 'host'), header(request, 'x-tenant'));
   const ctx: RequestContext = { tenant, ip, userAgent: header(request, 'user-agent')?.slice(0, 512), requestId: request.id };
   (request as { portcullisContext?: RequestContext }).portcullisContext = ctx;
   return ctx;

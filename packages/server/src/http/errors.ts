@@ -54,7 +54,8 @@ export function sendOAuthError(reply: FastifyReply, error: unknown): FastifyRepl
   const api = toPortcullisError(error);
   setRetryAfter(reply, api.details?.['retry_after_s']);
   const code = OAUTH_FROM_API[api.code] ?? 'server_error';
-  const status = code === 'server_error' ? 500 : api.status;
+  // RFC 6749 §5.2 answers request errors with 400, whatever our API code's own status.
+  const status = code === 'server_error' ? 500 : code === 'invalid_request' && api.status === 404 ? 400 : api.status;
   const description = code === 'server_error' ? 'An internal error occurred.' : api.message;
   return reply.code(status).send({ error: code, error_description: description });
 }

@@ -171,6 +171,8 @@ export interface StoreOps {
     /** Appends several events (any tenants) in order: the group commit's path. */
     appendMany(events: readonly AuditInput[]): Promise<AuditRecord[]>;
     list(tenantId: string, filter: AuditFilter): Promise<AuditRecord[]>;
+    /** The chain's recorded head (last sequence number and hash), to catch a truncated tail. */
+    head(tenantId: string): Promise<{ seq: number; hash: string } | undefined>;
     /** Events in chain order, from `afterSeq`, for verification. */
     chain(tenantId: string, afterSeq: number, limit: number): Promise<AuditRecord[]>;
   };

@@ -63,6 +63,13 @@ export async function verifyAuditChain(store: Store, tenantId: string): Promise<
       expectedSeq += 1;
       count += 1;
     }
-    if (rows.length < 1000) return { tenantId, events: count, ok: true };
+    if (rows.length < 1000) {
+      // Deleting the newest rows leaves a valid prefix: only the recorded head shows the tail is gone.
+      const head = await store.audit.head(tenantId);
+      if (head && (head.seq !== count || head.hash !== prev)) {
+        return { tenantId, events: count, ok: false, brokenAt: { seq: count + 1, id: '', reason: `chain ends at seq ${count} but the head records seq ${head.seq}` } };
+      }
+      return { tenantId, events: count, ok: true };
+    }
   }
 }

@@ -66,6 +66,10 @@ export function auditRepo(db: Db): StoreOps['audit'] {
       if (f.beforeSeq !== undefined) q = q.where('seq', '<', f.beforeSeq);
       return (await q.orderBy('seq', 'desc').limit(f.limit).execute()).map(toAudit);
     },
+    async head(tenantId) {
+      const row = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirst();
+      return row && { seq: Number(row.seq), hash: row.hash };
+    },
     async chain(tenantId, afterSeq, limit) {
       const rows = await db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId)
         .where('seq', '>', afterSeq).orderBy('seq', 'asc').limit(limit).execute();

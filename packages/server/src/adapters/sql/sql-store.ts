@@ -17,10 +17,18 @@ function opsFor(db: Kysely<Database>): StoreOps {
 
 /** The `Store` port over Kysely, for SQLite and PostgreSQL alike. */
 export function createSqlStore(db: Kysely<Database>, dialect: Store['dialect']): Store {
+  const ops = opsFor(db);
+  const inTransaction = <T>(work: (tx: StoreOps) => Promise<T>) => db.transaction().execute((trx) => work(opsFor(trx)));
   return {
-    ...opsFor(db),
+    ...ops,
+    // Outside a caller's transaction an append still needs one: the head bump and the insert go together.
+    audit: {
+      ...ops.audit,
+      append: (event) => inTransaction((tx) => tx.audit.append(event)),
+      appendMany: (events) => inTransaction((tx) => tx.audit.appendMany(events)),
+    },
     dialect,
-    transaction: (work) => db.transaction().execute((trx) => work(opsFor(trx))),
+    transaction: inTransaction,
     async ping() {
       try {
         await sql`select 1`.execute(db);

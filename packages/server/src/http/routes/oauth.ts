@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
 import { OAuthErrorBody, TokenRequest, TokenResponse } from '@portcullis/protocol';
 import type { Deps } from '../../services/deps.js';
 import { issueClientToken } from '../../services/client-credentials.js';
@@ -13,15 +14,23 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) throw new OAuthError('invalid_client', 'Malformed Basic credentials.');
+  let id: string;
+  let secret: string;
   try {
-    return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+    id = decodeURIComponent(decoded.slice(0, colon));
+    secret = decodeURIComponent(decoded.slice(colon + 1));
   } catch {
     throw new OAuthError('invalid_client', 'Malformed Basic credentials.');
   }
+  // The header bypasses the body schema: bound and clean it here (a NUL would reach the database).
+  if (id.length > 128 || secret.length > 256 || /[\u0000-\u001f]/.test(id + secret)) throw new OAuthError('invalid_client', 'Malformed Basic credentials.');
+  return { id, secret };
 }
 
 export async function oauthRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  app.post('/oauth2/token', {
+  await app.register(formbody, { bodyLimit: deps.config.PORTCULLIS_BODY_LIMIT });
+  // Also under the issuer path, as discovery advertises it: the tenant then comes from the URL.
+  for (const path of ['/oauth2/token', '/tenants/:slug/oauth2/token']) app.post(path, {
     schema: {
       tags: ['oauth2'], summary: 'Client credentials and refresh-token rotation',
       consumes: ['application/x-www-form-urlencoded'],

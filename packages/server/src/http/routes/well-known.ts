@@ -6,11 +6,10 @@ import { requestContext } from '../context.js';
 
 function discovery(deps: Deps, tenant: TenantRecord) {
   const issuer = issuerFor(deps.config, tenant.slug);
-  const base = issuer.slice(0, issuer.lastIndexOf('/tenants/'));
   return {
     issuer,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
-    token_endpoint: `${base}/oauth2/token`,
+    token_endpoint: `${issuer}/oauth2/token`,
     grant_types_supported: ['client_credentials', 'refresh_token'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     id_token_signing_alg_values_supported: ['ES256'],

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Deps } from './deps.js';
 import { createTenant } from './tenants.js';
 import { createUser } from './users.js';
+import { updatePolicy } from './risk/policy.js';
 
 export interface DemoCredentials {
   tenant: string;
@@ -15,7 +16,7 @@ export interface DemoCredentials {
  * First start on an empty data dir (development only): a `demo` tenant, a demo user and an admin
  * application. Their credentials are kept in the data dir (mode 0600) so later starts can print them.
  */
-export async function seedDemo(deps: Deps): Promise<{ created: boolean; credentials: DemoCredentials | undefined }> {
+export async function seedDemo(deps: Deps, emulatorPrefix?: string): Promise<{ created: boolean; credentials: DemoCredentials | undefined }> {
   const file = join(resolve(deps.config.PORTCULLIS_DATA_DIR), 'demo-credentials.json');
   if (await deps.store.tenants.bySlug('demo')) {
     const credentials = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials) : undefined;
@@ -27,6 +28,16 @@ export async function seedDemo(deps: Deps): Promise<{ created: boolean; credenti
   const password = `demo-${randomBytes(9).toString('base64url')}`;
   const email = 'demo@example.com';
   await createUser(deps, { tenant }, { kind: 'operator', id: null }, { email, password });
+  if (emulatorPrefix) {
+    // Offline demo: Cloudflare's test keys against the mounted emulator. The site key forces an
+    // interactive click so the widget is seen; the production guard refuses all of this.
+    await updatePolicy(deps, { tenant, ip: 'cli', userAgent: 'portcullis-start', requestId: 'req_seed' }, { kind: 'operator', id: null }, {
+      captcha: {
+        provider: 'turnstile', site_key: '3x00000000000000000000FF', secret: '1x0000000000000000000000000000000AA',
+        verify_url: `${origin}${emulatorPrefix}/turnstile/v0/siteverify`, script_url: `${origin}${emulatorPrefix}/turnstile/v0/api.js`,
+      },
+    });
+  }
   const credentials: DemoCredentials = { tenant: 'demo', user: { email, password }, application: created.application };
   writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
   return { created: true, credentials };

@@ -28,7 +28,7 @@ function cliContext(tenant: TenantRecord) {
 export async function tenantCreate(deps: Deps, args: Parsed): Promise<Output> {
   const slug = args.positionals[2];
   if (!slug) throw new PortcullisError('invalid_request', { message: 'usage: portcullis tenant create <slug> [--domain <host>]…' });
-  const created = await createTenant(deps, { slug, domains: args.values.domain ?? [] });
+  const created = await createTenant(deps, { slug, domains: args.values.domain ?? [], allowedOrigins: args.values.origin ?? [] });
   const a = created.application;
   return {
     json: created,

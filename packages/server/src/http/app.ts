@@ -6,6 +6,7 @@ import { newId } from '../adapters/crypto/random.js';
 import { createValidatorCompiler } from './validation.js';
 import { sendApiError, sendOAuthError, toPortcullisError } from './errors.js';
 import { registerRoutes } from './routes/index.js';
+import { registerCors } from './cors.js';
 
 export interface AppOptions {
   logger?: boolean | object;
@@ -45,6 +46,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     reply.header('X-Request-Id', request.id);
   });
 
+  registerCors(app, deps);
+
   app.setErrorHandler((error, request, reply) => {
     if (request.url.startsWith('/oauth2/')) {
       if (!(error instanceof PortcullisError) && toPortcullisError(error).code === 'internal_error') request.log.error({ err: error }, 'oauth2 request failed');
@@ -52,6 +55,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     }
     const mapped = toPortcullisError(error);
     if (mapped.code === 'internal_error') request.log.error({ err: error }, 'request failed');
+    else if (mapped.code === 'service_unavailable') request.log.warn({ err: (error as Error)?.message }, 'dependency unavailable');
     return sendApiError(request, reply, mapped);
   });
   app.setNotFoundHandler((request, reply) => sendApiError(request, reply, new PortcullisError('not_found', { message: `No route for ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.` })));

@@ -11,6 +11,17 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_request',
 };
 
+const DB_OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_FULL']);
+
+/** The database did not answer (as opposed to a bug): clients get 503 and retry, readiness turns false. */
+export function isDatabaseOutage(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (!e) return false;
+  if (typeof e.code === 'string' && DB_OUTAGE_CODES.has(e.code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/.test(message);
+}
+
 /** Any thrown thing as a PortcullisError; what is not ours becomes `internal_error` with its cause kept for the log only. */
 export function toPortcullisError(error: unknown): PortcullisError {
   if (error instanceof PortcullisError) return error;
@@ -23,6 +34,7 @@ export function toPortcullisError(error: unknown): PortcullisError {
   if (e instanceof SyntaxError || (typeof e?.statusCode === 'number' && e.statusCode === 400)) {
     return new PortcullisError('invalid_request', { message: 'The request could not be parsed.' });
   }
+  if (isDatabaseOutage(error)) return new PortcullisError('service_unavailable', { details: { retry_after_s: 5 }, cause: error });
   return new PortcullisError('internal_error', { cause: error });
 }
 

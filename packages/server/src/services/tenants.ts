@@ -62,6 +62,8 @@ export async function createTenant(
   input: { slug: string; domains?: string[]; allowedOrigins?: string[] },
 ): Promise<CreatedTenant> {
   if (!SLUG.test(input.slug)) throw new PortcullisError('invalid_request', { details: { fields: [{ path: 'slug', message: 'must be lowercase letters, digits and dashes' }] } });
+  const badOrigin = (input.allowedOrigins ?? []).find((o) => { try { return new URL(o).origin !== o; } catch { return true; } });
+  if (badOrigin !== undefined) throw new PortcullisError('invalid_request', { details: { fields: [{ path: 'origin', message: `must be an exact scheme://host[:port] origin, got ${badOrigin}` }] } });
   if (await deps.store.tenants.bySlug(input.slug)) throw new PortcullisError('conflict', { message: `Tenant ${input.slug} already exists.` });
   const now = isoTime(deps.clock.now());
   const tenant: TenantRecord = {

@@ -8,9 +8,10 @@ import { applicationRoutes } from './applications.js';
 import { auditRoutes } from './audit.js';
 import { opsRoutes } from './ops.js';
 import { riskRoutes } from './risk.js';
+import { hostedPageRoutes } from './hosted-page.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes]) {
+  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, hostedPageRoutes]) {
     await app.register(async (scope) => routes(scope, deps));
   }
 }

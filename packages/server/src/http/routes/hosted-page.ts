@@ -1,0 +1,47 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
+import { Type } from 'typebox';
+import type { Deps } from '../../services/deps.js';
+import { policyOf } from '../../services/risk/policy.js';
+import { hostedPageCsp } from '../../domain/csp.js';
+import { renderLoginPage } from '../pages/login-page.js';
+import { requestContext } from '../context.js';
+
+/** The built SDK bundle, if `@portcullis/js` is built (the page needs it; the API does not). */
+async function loadBundle(): Promise<Buffer | null> {
+  try {
+    return await readFile(createRequire(import.meta.url).resolve('@portcullis/js/bundle'));
+  } catch {
+    return null;
+  }
+}
+
+const LoginQuery = Type.Object({ return_to: Type.Optional(Type.String({ maxLength: 2048 })) });
+
+/** `GET /login` (and `/tenants/<slug>/login`): the hosted page, with a nonce-based CSP naming only the tenant's provider. */
+export async function hostedPageRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const bundle = await loadBundle();
+  app.get('/sdk/portcullis.js', { schema: { hide: true } }, async (_request, reply) => {
+    if (!bundle) return reply.code(404).type('text/plain').send('SDK bundle not built: run npm run build');
+    return reply.type('text/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(bundle);
+  });
+  const page = async (request: FastifyRequest) => {
+    const ctx = await requestContext(deps, request);
+    const { captcha } = policyOf(ctx.tenant).policy;
+    const nonce = randomBytes(16).toString('base64');
+    const returnTo = (request.query as { return_to?: string }).return_to;
+    const allowedReturn = returnTo && ctx.tenant.allowedOrigins.some((o) => { try { return new URL(returnTo).origin === o; } catch { return false; } }) ? returnTo : undefined;
+    const scriptUrls = captcha.provider && captcha.script_url ? { [captcha.provider]: captcha.script_url } : {};
+    return { csp: hostedPageCsp(captcha, nonce), html: renderLoginPage({ nonce, tenant: ctx.tenant.slug, config: { tenant: ctx.tenant.slug, scriptUrls, returnTo: allowedReturn ?? null } }) };
+  };
+  for (const path of ['/login', '/tenants/:slug/login']) {
+    app.get(path, { schema: { hide: true, querystring: LoginQuery } }, async (request, reply) => {
+      const { csp, html } = await page(request);
+      return reply.type('text/html; charset=utf-8').headers({
+        'Content-Security-Policy': csp, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer',
+      }).send(html);
+    });
+  }
+}

@@ -1,19 +1,24 @@
 // Shared pieces of the benchmarks: an in-process server on loopback and a keep-alive load loop.
-import http from 'node:http';
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, compose, buildApp, createTenant, createUser } from '../packages/server/dist/index.js';
+import { updatePolicy } from '../packages/server/dist/services/risk/policy.js';
+
+/** Distinct accounts: parallel attempts on one account count as in-flight failures (reserved before the hash), as they should. */
+export const USERS = 32;
 
 /** Starts Portcullis on 127.0.0.1 with a fresh SQLite file (durable commits, as in production). */
-export async function startServer({ env = {}, overrides = {}, extend } = {}) {
+export async function startServer({ env = {}, overrides = {}, extend, policy } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
   const config = loadConfig({ PORTCULLIS_DATA_DIR: dataDir, NODE_ENV: 'test', PORTCULLIS_LOG_LEVEL: 'silent', PORTCULLIS_HASH_QUEUE: '1000', ...env });
   const { deps, close } = await compose(config, overrides);
   const app = await buildApp(deps, { extend });
   const created = await createTenant(deps, { slug: 'bench' });
   const tenant = await deps.store.tenants.bySlug('bench');
-  await createUser(deps, { tenant }, { kind: 'operator', id: null }, { email: 'user@bench.example', password: 'bench password 1' });
+  for (let i = 0; i < USERS; i++) await createUser(deps, { tenant }, { kind: 'operator', id: null }, { email: `user${i}@bench.example`, password: 'bench password 1' });
+  if (policy) await updatePolicy(deps, { tenant, ip: 'bench', userAgent: 'bench', requestId: 'req_bench' }, { kind: 'operator', id: null }, policy);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address();
   return {
@@ -27,39 +32,16 @@ export async function startServer({ env = {}, overrides = {}, extend } = {}) {
 }
 
 /**
- * Sends requests from `concurrency` loops for `seconds`, over keep-alive connections. Returns
- * completed requests per second and the status counts (a benchmark that silently errors is worthless).
+ * Sends `requests` (cycled) from `concurrency` keep-alive loops for `seconds`, from a separate
+ * process. Returns requests per second, latency percentiles and status counts (a benchmark that
+ * silently errors is worthless, so callers check the statuses).
  */
-export async function load({ port, concurrency, seconds, request }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const statuses = {};
-  let done = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const started = performance.now();
-  async function loop(worker) {
-    let i = 0;
-    while (performance.now() < deadline) {
-      const { method = 'POST', path, headers = {}, body } = request(worker, i++);
-      const status = await send(agent, port, method, path, headers, body);
-      statuses[status] = (statuses[status] ?? 0) + 1;
-      done += 1;
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, (_, w) => loop(w)));
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  return { perSecond: done / elapsed, statuses, total: done };
-}
-
-function send(agent, port, method, path, headers, body) {
+export function load({ port, concurrency, seconds, requests }) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: { ...headers, ...(body ? { 'content-length': Buffer.byteLength(body) } : {}) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode));
-    });
-    req.on('error', reject);
-    if (body) req.write(body);
-    req.end();
+    const child = fork(new URL('./load-worker.js', import.meta.url), { stdio: 'inherit' });
+    child.once('message', (result) => { child.kill(); resolve(result); });
+    child.once('error', reject);
+    child.send({ port, concurrency, seconds, requests });
   });
 }
 
@@ -79,3 +61,32 @@ export async function loop({ concurrency, seconds, work }) {
 
 export const json = (value) => JSON.stringify(value);
 export const BENCH_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+
+/** What an ordinary desktop Chrome sends: the engine has nothing to say about it. */
+export const HUMAN_DEVICE = {
+  visitor_id: 'vis_bench',
+  signals: {
+    webdriver: false, headless_ua: false, plugins: 5, languages: 2, canvas: 'stable', webgl: 'ok', audio: 'stable',
+    storage_quota_mb: 10240, timezone: 'Europe/Berlin', tz_offset_min: -60, screen: [1920, 1080, 24], hardware_concurrency: 8, ua_ch_mismatch: false,
+  },
+};
+
+export const TEST_CAPTCHA = { provider: 'turnstile', site_key: '1x00000000000000000000AA', secret: '1x0000000000000000000000000000000AA' };
+
+/** A bare argon2id verify loop with the production parameters: the baseline every sign-in figure is divided by. */
+export async function bareHashRate(concurrency, seconds = BENCH_SECONDS) {
+  const { hash, verify } = await import('@node-rs/argon2');
+  const params = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+  const stored = await hash('bench password 1', params);
+  return loop({ concurrency, seconds, work: () => verify(stored, 'bench password 1') });
+}
+
+export const loginRequest = (body) => ({ path: '/api/v1/auth/login', headers: { 'content-type': 'application/json', 'x-tenant': 'bench' }, body: JSON.stringify(body) });
+
+export function onlyStatuses(result, allowed, what) {
+  const bad = Object.keys(result.statuses).filter((s) => !allowed.includes(Number(s)));
+  if (bad.length > 0) throw new Error(`${what} saw ${JSON.stringify(result.statuses)}`);
+}
+
+/** Valid sign-ins spread over the bench accounts. */
+export const validLogins = () => Array.from({ length: USERS }, (_, i) => loginRequest({ email: `user${i}@bench.example`, password: 'bench password 1', device: HUMAN_DEVICE }));

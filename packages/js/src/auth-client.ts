@@ -1,0 +1,143 @@
+import type { Device } from '@portcullis/protocol';
+import { createBrowserRenderer } from './captcha/browser-renderer.js';
+import { collectDeviceSignals } from './device/collect.js';
+import { PortcullisClientError } from './errors.js';
+import { PATHS, postForm, postJson, readTokens, type Transport } from './http.js';
+import type { AuthClientOptions, Session } from './options.js';
+import type { InternalOptions } from './seams.js';
+import { runSignIn, type FlowDeps, type SignedIn } from './sign-in-flow.js';
+import { promptEmailCode } from './ui/otp-prompt.js';
+
+/** An access token this close to expiry is refreshed first, so it does not die in flight. */
+const REFRESH_LEEWAY_MS = 30_000;
+
+interface State {
+  session: Session;
+  refreshToken: string | undefined;
+}
+
+/**
+ * The Portcullis browser client: password sign-in with captcha and email-code steps handled,
+ * tokens in memory only (nothing in storage a script injection could read later), refresh-token
+ * rotation, sign-out.
+ */
+export class AuthClient {
+  readonly #transport: Transport;
+  readonly #flow: FlowDeps;
+  readonly #device: (() => Promise<Device>) | undefined;
+  readonly #now: () => number;
+  readonly #listeners = new Set<(session: Session | null) => void>();
+  #state: State | null = null;
+  #refreshing: Promise<string | null> | null = null;
+
+  constructor(options: AuthClientOptions = {}) {
+    const o = options as InternalOptions;
+    this.#now = o.now ?? Date.now;
+    this.#transport = {
+      baseUrl: (o.baseUrl ?? '').replace(/\/+$/, ''),
+      // Bound late: `window.fetch` called unbound throws "Illegal invocation" in some browsers.
+      fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      ...(o.tenant ? { tenant: o.tenant } : {}),
+    };
+    this.#flow = {
+      transport: this.#transport,
+      now: this.#now,
+      renderer: o.captchaRenderer ?? createBrowserRenderer({
+        scriptUrls: o.scriptUrls ?? {}, container: o.captchaContainer, timeoutMs: o.renderTimeoutMs ?? 10_000,
+      }),
+      askCode: o.onEmailCode ?? promptEmailCode,
+    };
+    this.#device = o.collectDevice === false ? undefined : (o.collectDeviceData ?? collectDeviceSignals);
+  }
+
+  /** The current session, or null. The same object until the next change (safe for `useSyncExternalStore`). */
+  get session(): Session | null {
+    return this.#state?.session ?? null;
+  }
+
+  /** Calls `listener` after every sign-in, refresh and sign-out; returns the unsubscribe function. */
+  onChange(listener: (session: Session | null) => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  /** Signs in, solving a captcha or entering an email code when the server asks; rejects with {@link PortcullisClientError}. */
+  async signIn(input: { email: string; password: string }): Promise<Session> {
+    // Device data is best effort: without it the server scores the device low, it does not refuse.
+    const device = this.#device ? await this.#device().catch(() => undefined) : undefined;
+    const body = { email: input.email, password: input.password, ...(device ? { device } : {}) };
+    return this.#accept(await runSignIn(this.#flow, body));
+  }
+
+  /** Revokes the session on the server and forgets it here; local state is cleared even if the call fails. */
+  async signOut(): Promise<void> {
+    if (!this.#state) return;
+    // Logout needs a live access token to name the session; an expired one would leave it open.
+    const token = await this.getAccessToken().catch(() => this.#state?.session.accessToken ?? null);
+    this.#set(null);
+    if (!token) return;
+    try {
+      await postJson(this.#transport, PATHS.logout, undefined, token);
+    } catch (error) {
+      if (!(error instanceof PortcullisClientError && error.code === 'unauthorized')) throw error;
+    }
+  }
+
+  /** A valid access token, refreshed (rotated) when expired or within 30 s of expiry; null when signed out. */
+  async getAccessToken(): Promise<string | null> {
+    const current = this.#state;
+    if (!current) return null;
+    if (current.session.expiresAt - this.#now() > REFRESH_LEEWAY_MS) return current.session.accessToken;
+    // One refresh at a time: rotation makes a second use of the same refresh token look like
+    // theft, and the server would revoke the whole session.
+    this.#refreshing ??= this.#refresh(current).finally(() => { this.#refreshing = null; });
+    return this.#refreshing;
+  }
+
+  async #refresh(current: State): Promise<string | null> {
+    if (!current.refreshToken) return this.#expire(current);
+    try {
+      const t = readTokens(await postForm(this.#transport, PATHS.token, { grant_type: 'refresh_token', refresh_token: current.refreshToken }));
+      if (this.#state !== current) return this.#state?.session.accessToken ?? null; // signed out or in again meanwhile
+      this.#set({
+        session: Object.freeze({ ...current.session, accessToken: t.accessToken, expiresAt: this.#now() + t.expiresIn * 1000 }),
+        refreshToken: t.refreshToken,
+      });
+      return t.accessToken;
+    } catch (error) {
+      if (this.#state !== current) return this.#state?.session.accessToken ?? null;
+      if (error instanceof PortcullisClientError && error.code === 'invalid_grant') {
+        this.#set(null);
+        return null;
+      }
+      // A transient failure: the old token still serves until it actually expires.
+      if (current.session.expiresAt > this.#now()) return current.session.accessToken;
+      throw error;
+    }
+  }
+
+  #expire(current: State): string | null {
+    if (current.session.expiresAt > this.#now()) return current.session.accessToken;
+    this.#set(null);
+    return null;
+  }
+
+  #accept(t: SignedIn): Session {
+    const session = Object.freeze({ id: t.sessionId, userId: t.userId, accessToken: t.accessToken, expiresAt: this.#now() + t.expiresIn * 1000 });
+    this.#set({ session, refreshToken: t.refreshToken });
+    return session;
+  }
+
+  #set(state: State | null): void {
+    this.#state = state;
+    const session = state?.session ?? null;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(session);
+      } catch (error) {
+        // One broken listener must not stop the others or the sign-in; surface it asynchronously.
+        setTimeout(() => { throw error; });
+      }
+    }
+  }
+}

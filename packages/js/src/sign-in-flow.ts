@@ -1,0 +1,98 @@
+import type { LoginBody } from '@portcullis/protocol';
+import { PortcullisClientError } from './errors.js';
+import { PATHS, postJson, readSignIn, type Transport } from './http.js';
+import type { CaptchaProviderName } from './options.js';
+import type { CaptchaChallenge, CaptchaRenderer, CaptchaWidget, EmailCodeAsker } from './seams.js';
+
+/** Tokens tried per sign-in; a third refusal ends the attempt (the caller may start a new one). */
+export const MAX_CAPTCHA_ROUNDS = 3;
+
+/** What one sign-in needs besides its body. */
+export interface FlowDeps {
+  transport: Transport;
+  renderer: CaptchaRenderer;
+  askCode: EmailCodeAsker;
+  now: () => number;
+}
+
+export type SignedIn = ReturnType<typeof readSignIn>;
+
+const PROVIDERS: readonly string[] = ['turnstile', 'recaptcha', 'hcaptcha'];
+
+function readChallenge(error: PortcullisClientError): CaptchaChallenge {
+  const d = error.details ?? {};
+  const provider = d['provider'];
+  if (typeof provider !== 'string' || !PROVIDERS.includes(provider) || typeof d['site_key'] !== 'string') {
+    throw new PortcullisClientError('unexpected_response', { status: error.status, details: d, cause: error });
+  }
+  const action = typeof d['action'] === 'string' ? d['action'] : 'login';
+  return { provider: provider as CaptchaProviderName, siteKey: d['site_key'], action };
+}
+
+const sameChallenge = (a: CaptchaChallenge, b: CaptchaChallenge) => a.provider === b.provider && a.siteKey === b.siteKey;
+
+/**
+ * The sign-in state machine (DESIGN §5, §6): post; on `captcha_required` render the widget and
+ * re-post with its token; on `captcha_invalid` reset it and ask again (bounded); on
+ * `email_otp_required` hand over to the email-code step. Anything else rejects as is.
+ */
+export async function runSignIn(deps: FlowDeps, body: LoginBody): Promise<SignedIn> {
+  let widget: CaptchaWidget | undefined;
+  let opened: CaptchaChallenge | undefined;
+  let rounds = 0;
+  let attempt = body;
+  try {
+    for (;;) {
+      try {
+        return readSignIn(await postJson(deps.transport, PATHS.login, attempt));
+      } catch (error) {
+        if (!(error instanceof PortcullisClientError)) throw error;
+        if (error.code === 'email_otp_required') {
+          // The widget is of no more use, and two modal dialogs must not stack.
+          widget?.close();
+          widget = undefined;
+          return await completeEmailOtp(deps, error);
+        }
+        if (error.code !== 'captcha_required' && error.code !== 'captcha_invalid') throw error;
+        // Bounds `captcha_required` too: a server that never accepts a token must not loop forever.
+        if (++rounds > MAX_CAPTCHA_ROUNDS) throw error;
+        const challenge = readChallenge(error);
+        if (widget && opened && !sameChallenge(opened, challenge)) {
+          widget.close();
+          widget = undefined;
+        }
+        // Tokens are single use: a refused one must be replaced by a fresh solve, not re-sent.
+        if (widget) widget.reset();
+        else [widget, opened] = [await deps.renderer.open(challenge), challenge];
+        attempt = { ...body, captcha: { provider: challenge.provider, token: await widget.token() } };
+      }
+    }
+  } finally {
+    widget?.close();
+  }
+}
+
+/**
+ * The captcha-outage fallback: ask for the emailed code and post it; a wrong code with tries
+ * left asks again. The code stands in for the captcha only, so the password is not re-sent.
+ */
+async function completeEmailOtp(deps: FlowDeps, required: PortcullisClientError): Promise<SignedIn> {
+  const d = required.details ?? {};
+  const challengeId = d['challenge_id'];
+  if (typeof challengeId !== 'string') throw new PortcullisClientError('unexpected_response', { status: required.status, cause: required });
+  const expiresIn = typeof d['expires_in'] === 'number' ? d['expires_in'] : 600;
+  const reason = typeof d['reason'] === 'string' ? d['reason'] : '';
+  const started = deps.now();
+  let retry: { attemptsLeft: number } | undefined;
+  for (;;) {
+    const left = Math.max(0, expiresIn - Math.floor((deps.now() - started) / 1000));
+    const code = (await deps.askCode({ challengeId, expiresIn: left, reason }, retry)).trim();
+    try {
+      return readSignIn(await postJson(deps.transport, PATHS.emailOtp, { challenge_id: challengeId, code }));
+    } catch (error) {
+      const attemptsLeft = error instanceof PortcullisClientError && error.code === 'otp_invalid' ? error.details?.['attempts_left'] : 0;
+      if (typeof attemptsLeft !== 'number' || attemptsLeft <= 0) throw error;
+      retry = { attemptsLeft };
+    }
+  }
+}

@@ -77,6 +77,18 @@ describeScale('scaled out: faults', () => {
       return res.status === 200 ? res : undefined;
     });
     expect(back.body.data).toMatchObject({ state: 'success', token_type: 'Bearer' });
+
+    // A hung Redis (connection open, no replies) is as blind as a dead one, and must not hang sign-in.
+    ownRedis.pause();
+    try {
+      const started = performance.now();
+      const hung = await login(url, tenant, right);
+      expect(hung.body).toMatchObject({ error: 'captcha_required' });
+      expect(performance.now() - started).toBeLessThan(3000);
+    } finally {
+      ownRedis.resume();
+    }
+    await eventually('normal sign-in after Redis answers again', 15_000, async () => ((await login(url, tenant, right)).status === 200 ? true : undefined));
   }, 40_000);
 
   it('answers 503 service_unavailable and turns unready while PostgreSQL is unreachable, stays up, and recovers', async () => {

@@ -343,7 +343,15 @@ export async function auditEvents(base: string, tenant: TenantHandle, type: stri
 
 // ---------------------------------------------------------------- our own redis-server and TCP proxy
 
-export interface OwnRedis { port: number; url: string; start(): Promise<void>; stop(): Promise<void> }
+export interface OwnRedis {
+  port: number;
+  url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** SIGSTOP / SIGCONT: connections stay open and nothing answers (a hung server). */
+  pause(): void;
+  resume(): void;
+}
 
 /** A private redis-server (never the shared one): free to FLUSHALL, stop and restart on the same port. */
 export async function startOwnRedis(): Promise<OwnRedis> {
@@ -363,6 +371,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     async stop() {
       if (child) await stopChild(child, 'SIGKILL');
     },
+    pause: () => { child?.kill('SIGSTOP'); },
+    resume: () => { child?.kill('SIGCONT'); },
   };
   await own.start();
   return own;

@@ -1,0 +1,9 @@
+/**
+ * `@portcullis/react`: Portcullis sign-in for React: a provider holding one `AuthClient`, the
+ * `useAuth()` hook, and an accessible `<SignIn/>` form (DESIGN §1, §5, §6).
+ * @packageDocumentation
+ */
+export { PortcullisProvider, type PortcullisProviderProps } from './provider.js';
+export { useAuth, type AuthUser, type UseAuthResult } from './use-auth.js';
+export { SignIn, type SignInProps } from './sign-in.js';
+export { describeError } from './messages.js';

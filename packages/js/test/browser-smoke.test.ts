@@ -11,6 +11,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 const TURNSTILE_PASS = '1x00000000000000000000AA';
+const TURNSTILE_CLICK = '3x00000000000000000000FF';
+let sitekey = TURNSTILE_PASS;
 
 let server: Server;
 let origin: string;
@@ -30,7 +32,7 @@ function page(nonce: string): { html: string; csp: string } {
 
 /** A stand-in for the login route: captcha_required until a token comes, then success. */
 function login(body: { captcha?: { provider: string; token: unknown } }): { status: number; body: unknown } {
-  if (!body.captcha) return { status: 403, body: { error: 'captcha_required', message: 'x', details: { provider: 'turnstile', site_key: TURNSTILE_PASS, action: 'login' }, request_id: 'req_1' } };
+  if (!body.captcha) return { status: 403, body: { error: 'captcha_required', message: 'x', details: { provider: 'turnstile', site_key: sitekey, action: 'login' }, request_id: 'req_1' } };
   const token = typeof body.captcha.token === 'string' ? body.captcha.token : '';
   return { status: 200, body: { data: { state: 'success', session: { id: 'ses_1', user_id: 'usr_1' }, access_token: `at.${token.length}`, refresh_token: 'rt', token_type: 'Bearer', expires_in: 900 } } };
 }
@@ -77,7 +79,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the bundle in Chromium', () => {
     const p = await open();
     const result = await p.evaluate(() => (globalThis as any).sdk.collectDeviceSignals());
     expect(result.visitor_id).toMatch(/^vis_[0-9a-f]{32}$/);
-    expect(result.signals).toMatchObject({ headless_ua: true, canvas: 'stable', ua_ch_mismatch: false });
+    expect(result.signals).toMatchObject({ webdriver: true, headless_ua: true, canvas: 'stable', ua_ch_mismatch: false });
     expect(['ok', 'software', 'blocked']).toContain(result.signals.webgl);
     expect(['stable', 'noisy']).toContain(result.signals.audio);
     expect(result.signals.screen).toHaveLength(3);
@@ -107,6 +109,26 @@ describe.skipIf(!existsSync(CHROMIUM))('the bundle in Chromium', () => {
       message: `Content-Security-Policy blocks the captcha: add ${emu.url} to frame-src`,
       details: { provider: 'turnstile', directive: 'frame-src', origin: emu.url },
     });
+    await p.close();
+  });
+
+  it('the built-in dialog is labelled, takes focus, and Escape rejects captcha_cancelled and removes it', async () => {
+    frameSrc = emu.url;
+    sitekey = TURNSTILE_CLICK;
+    const p = await open();
+    await p.evaluate((scriptUrl) => {
+      const g = globalThis as any;
+      g.outcome = new g.sdk.AuthClient({ scriptUrls: { turnstile: scriptUrl }, collectDevice: false })
+        .signIn({ email: 'a@example.com', password: 'pw' }).catch((e: any) => e.code);
+    }, `${emu.url}/turnstile/v0/api.js`);
+    const dialog = p.getByRole('dialog', { name: 'Verify you are human' });
+    await dialog.waitFor();
+    await p.frameLocator('dialog iframe').getByRole('checkbox', { name: 'I am human' }).waitFor();
+    expect(await p.evaluate(() => document.activeElement?.textContent)).toBe('Verify you are human');
+    await p.keyboard.press('Escape');
+    expect(await p.evaluate(() => (globalThis as any).outcome)).toBe('captcha_cancelled');
+    expect(await p.locator('dialog').count()).toBe(0);
+    sitekey = TURNSTILE_PASS;
     await p.close();
   });
 });

@@ -8,10 +8,11 @@ export default defineConfig({
     alias: {
       '@portcullis/protocol': src('./packages/protocol/src/index.ts'),
       '@portcullis/captcha-emulator': src('./packages/captcha-emulator/src/index.ts'),
+      '@portcullis/js': src('./packages/js/src/index.ts'),
     },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'e2e/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -20,10 +20,11 @@ let emu: RunningEmulator;
 let browser: Browser;
 let bundle: string;
 let frameSrc = '';
+let scriptSrc = '';
 
 /** The host page: a nonce for its one inline module, and the captcha origin in script-src; frame-src varies per test. */
 function page(nonce: string): { html: string; csp: string } {
-  const csp = `default-src 'self'; script-src 'self' 'nonce-${nonce}' ${emu.url}; frame-src ${frameSrc}`;
+  const csp = `default-src 'self'; script-src 'self' 'nonce-${nonce}' ${scriptSrc || emu.url}; frame-src ${frameSrc}`;
   const html = `<!DOCTYPE html><html lang="en"><head><title>smoke</title>
 <script type="module" nonce="${nonce}">import * as sdk from '/portcullis.js'; window.sdk = sdk; window.ready = true;</script>
 </head><body><main id="box"></main></body></html>`;
@@ -52,6 +53,7 @@ beforeAll(async () => {
       });
       return;
     }
+    if (req.url?.split('?')[0] !== '/') return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     const { html, csp } = page('n0nce');
     res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': csp }).end(html);
   });
@@ -129,6 +131,25 @@ describe.skipIf(!existsSync(CHROMIUM))('the bundle in Chromium', () => {
     expect(await p.evaluate(() => (globalThis as any).outcome)).toBe('captcha_cancelled');
     expect(await p.locator('dialog').count()).toBe(0);
     sitekey = TURNSTILE_PASS;
+    await p.close();
+  });
+
+  it('a script-src without the captcha origin, or a script that fails to load, is captcha_blocked too', async () => {
+    frameSrc = emu.url;
+    scriptSrc = "'self'";
+    const p = await open();
+    const attempt = (scriptUrl: string) => p.evaluate((url) => new (globalThis as any).sdk.AuthClient({ scriptUrls: { turnstile: url }, collectDevice: false })
+      .signIn({ email: 'a@example.com', password: 'pw' }).catch((e: any) => ({ code: e.code, message: e.message, details: e.details })), scriptUrl);
+    expect(await attempt(`${emu.url}/turnstile/v0/api.js`)).toMatchObject({
+      code: 'captcha_blocked', message: `Content-Security-Policy blocks the captcha: add ${emu.url} to script-src`,
+    });
+    // Same origin, so CSP allows it; the 404 is what fails: the message says what CSP must allow anyway.
+    const missing = await attempt(`${origin}/nope/api.js`);
+    // A 200 that is not the provider's script (an HTML page) fails at its load event, not at the timeout.
+    expect(await attempt(`${origin}/`)).toMatchObject({ code: 'captcha_blocked', details: { directive: 'script-src' } });
+    expect(missing).toMatchObject({ code: 'captcha_blocked', details: { provider: 'turnstile', directive: 'script-src', origin } });
+    expect(missing.message).toContain(`it must allow script-src ${origin}; frame-src ${origin}`);
+    scriptSrc = '';
     await p.close();
   });
 });

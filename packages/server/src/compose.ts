@@ -73,7 +73,7 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   const target = overrides.database ?? databaseTarget(config);
   const db = connectDatabase(target);
   try {
-    await migrateToLatest(db);
+    await migrateToLatest(db, target.kind);
   } catch (error) {
     await db.destroy();
     throw error;

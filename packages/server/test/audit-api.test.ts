@@ -232,7 +232,7 @@ async function openTamperable(kind: string): Promise<{ store: Store; db: Kysely<
     const dir = mkdtempSync(join(tmpdir(), 'portcullis-audit-'));
     const file = join(dir, 'audit.db');
     const db = connectDatabase({ kind: 'sqlite', file });
-    await migrateToLatest(db);
+    await migrateToLatest(db, 'sqlite');
     const second = new Sqlite(file);
     return {
       store: createSqlStore(db, 'sqlite'), db,
@@ -242,7 +242,7 @@ async function openTamperable(kind: string): Promise<{ store: Store; db: Kysely<
   }
   const schema = await createPostgresSchema();
   const db = connectDatabase(schema.target);
-  await migrateToLatest(db);
+  await migrateToLatest(db, 'postgres');
   const second = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema.target.kind === 'postgres' ? schema.target.schema : ''}` });
   await second.connect();
   return {

@@ -9,6 +9,9 @@ export const DEFAULT_SCRIPT_URLS: Readonly<Record<CaptchaProviderName, string>> 
 
 const GLOBALS: Readonly<Record<CaptchaProviderName, string>> = { turnstile: 'turnstile', recaptcha: 'grecaptcha', hcaptcha: 'hcaptcha' };
 
+/** The global a provider's script defines as soon as it runs (reCAPTCHA's `render` comes later). */
+export const globalName = (provider: CaptchaProviderName): string => GLOBALS[provider];
+
 /** Callbacks every provider's explicit `render()` takes, under the same parameter names. */
 export interface WidgetCallbacks {
   onToken(token: string): void;

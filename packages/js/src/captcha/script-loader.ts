@@ -1,5 +1,5 @@
 import type { CaptchaProviderName } from '../options.js';
-import { widgetApi, type WidgetApi } from './providers.js';
+import { globalName, widgetApi, type WidgetApi } from './providers.js';
 
 /** The script could not run (network, CSP) or ran without defining the provider global. */
 export class ScriptLoadError extends Error {
@@ -41,6 +41,14 @@ function inject(provider: CaptchaProviderName, scriptUrl: string): Promise<Widge
     };
     script.src = url.href;
     script.async = true;
+    // A script that ran without creating the global (an HTML error page served as 200, a
+    // non-provider URL) never calls `onload=`; say so now instead of at the render timeout.
+    script.addEventListener('load', () => {
+      if (slot[globalName(provider)] === undefined) {
+        delete slot[callback];
+        reject(new ScriptLoadError('render'));
+      }
+    });
     script.addEventListener('error', () => {
       delete slot[callback];
       script.remove();

@@ -10,12 +10,12 @@ requirePostgresInCi();
 async function openStore(kind: string): Promise<{ store: Store; cleanup(): Promise<void> }> {
   if (kind === 'sqlite') {
     const db = connectDatabase({ kind: 'sqlite', file: ':memory:' });
-    await migrateToLatest(db);
+    await migrateToLatest(db, 'sqlite');
     return { store: createSqlStore(db, 'sqlite'), cleanup: async () => {} };
   }
   const schema = await createPostgresSchema();
   const db = connectDatabase(schema.target);
-  await migrateToLatest(db);
+  await migrateToLatest(db, 'postgres');
   return { store: createSqlStore(db, 'postgres'), cleanup: schema.drop };
 }
 

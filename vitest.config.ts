@@ -16,5 +16,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The soak test measures heap after forced collections.
+    execArgv: ['--expose-gc'],
   },
 });

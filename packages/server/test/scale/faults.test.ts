@@ -126,12 +126,17 @@ describeScale('scaled out: faults', () => {
     const right = { email: 'paul@example.com', password: PASSWORD };
     expect((await login(url, tenant, right)).status).toBe(200); // the pool now holds idle connections
     proxy.silence();
+    const t0 = performance.now();
     try {
       const hung = await request(`${url}/api/v1/auth/login`, { json: { ...right, device: HUMAN_DEVICE }, headers: { 'x-tenant': tenant.slug }, timeoutMs: 8000 })
         .then((r) => r, (e: Error) => ({ status: 0, body: e.message }));
+      console.log('HUNG', hung.status, JSON.stringify(hung.body).slice(0, 100), performance.now() - t0);
       expect(hung.status, JSON.stringify(hung.body)).toBe(503);
     } finally {
       proxy.unsilence();
+      const t1 = performance.now();
+      try { await eventually('ready after the hang', 15_000, async () => ((await request(`${url}/readyz`)).status === 200 ? true : undefined)); } catch (e) { console.log('READY FAIL', String(e)); }
+      console.log('READY after', performance.now() - t1, behindProxy.alive(), behindProxy.process()?.exitCode, behindProxy.process()?.signalCode, behindProxy.logs().slice(-3000));
       await eventually('ready after the hang', 15_000, async () => ((await request(`${url}/readyz`)).status === 200 ? true : undefined));
     }
   }, 30_000);

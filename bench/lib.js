@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, compose, buildApp, createTenant, createUser } from '../packages/server/dist/index.js';
 import { updatePolicy } from '../packages/server/dist/services/risk/policy.js';
+import { DESKTOP_CHROME_SIGNALS } from '../packages/server/dist/domain/risk/device-confidence.js';
 
 /** Distinct accounts: parallel attempts on one account count as in-flight failures (reserved before the hash), as they should. */
 export const USERS = 32;
@@ -63,13 +64,7 @@ export const json = (value) => JSON.stringify(value);
 export const BENCH_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
 /** What an ordinary desktop Chrome sends: the engine has nothing to say about it. */
-export const HUMAN_DEVICE = {
-  visitor_id: 'vis_bench',
-  signals: {
-    webdriver: false, headless_ua: false, plugins: 5, languages: 2, canvas: 'stable', webgl: 'ok', audio: 'stable',
-    storage_quota_mb: 10240, timezone: 'Europe/Berlin', tz_offset_min: -60, screen: [1920, 1080, 24], hardware_concurrency: 8, ua_ch_mismatch: false,
-  },
-};
+export const HUMAN_DEVICE = { visitor_id: 'vis_bench', signals: DESKTOP_CHROME_SIGNALS };
 
 export const TEST_CAPTCHA = { provider: 'turnstile', site_key: '1x00000000000000000000AA', secret: '1x0000000000000000000000000000000AA' };
 

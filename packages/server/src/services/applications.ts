@@ -3,7 +3,7 @@ import type { ApplicationRecord } from '../ports/store.js';
 import type { Deps } from './deps.js';
 import type { Principal, RequestContext } from './context.js';
 import { hashSecret, newId, newSecret } from '../adapters/crypto/random.js';
-import { decodeCursor, encodeCursor, isoTime } from './context.js';
+import { decodeCursor, isoTime, paged } from './context.js';
 import { recordEvent } from './audit.js';
 
 const KNOWN_SCOPES = new Set<string>(MANAGEMENT_SCOPES);
@@ -45,8 +45,7 @@ export async function getApplication(deps: Deps, ctx: RequestContext, id: string
 
 export async function listApplications(deps: Deps, ctx: RequestContext, cursor: string | undefined, limit: number) {
   const rows = await deps.store.applications.list(ctx.tenant.id, decodeCursor(cursor), limit + 1);
-  const page = rows.slice(0, limit);
-  return { data: page.map(applicationView), meta: { next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null, limit } };
+  return paged(rows, limit, applicationView, (row) => row.id);
 }
 
 export async function updateApplication(deps: Deps, ctx: RequestContext, actor: Principal, id: string, patch: { name?: string | undefined; scopes?: string[] | undefined; token_ttl_s?: number | undefined }) {

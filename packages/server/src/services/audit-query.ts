@@ -2,7 +2,7 @@ import { PortcullisError, type AuditEvent, type AuditQuery } from '@portcullis/p
 import type { AuditRecord, Store } from '../ports/store.js';
 import { GENESIS_HASH, chainHash } from '../domain/audit/hash-chain.js';
 import { hashedFields } from '../adapters/sql/rows.js';
-import { decodeCursor, encodeCursor } from './context.js';
+import { decodeCursor, paged } from './context.js';
 
 export function auditView(e: AuditRecord): AuditEvent {
   return {
@@ -30,8 +30,7 @@ function filterOf(q: AuditQuery, limit: number) {
 export async function listAuditEvents(store: Store, tenantId: string, q: AuditQuery) {
   const limit = q.limit ?? 50;
   const rows = await store.audit.list(tenantId, filterOf(q, limit + 1));
-  const page = rows.slice(0, limit);
-  return { data: page.map(auditView), meta: { next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.seq) : null, limit } };
+  return paged(rows, limit, auditView, (row) => row.seq);
 }
 
 /** Every matching event, page by page, so an export never holds the whole log in memory. */

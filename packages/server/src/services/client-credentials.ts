@@ -5,24 +5,9 @@ import { hashSecret, sameSecretHash } from '../adapters/crypto/random.js';
 import { isoTime } from './context.js';
 import { issuerFor, managementAudience } from './deps.js';
 import { OAuthError } from './oauth-error.js';
-import { CounterStoreUnavailableError } from '../ports/counters.js';
-import { counterOutage } from './risk/counter-outage.js';
+import { withCounters } from './risk/counter-outage.js';
 
 const WINDOW_MS = 15 * 60 * 1000;
-
-/**
- * With the counter store down the throttle cannot count. Client secrets carry 256 random bits, so
- * guessing stays hopeless without it: machines keep their tokens, and the outage is audited.
- */
-async function tolerant<T>(deps: Deps, tenantId: string, work: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!(error instanceof CounterStoreUnavailableError)) throw error;
-    await counterOutage(deps, tenantId, error.operation);
-    return undefined;
-  }
-}
 
 /**
  * OAuth2 client credentials (DESIGN §9). Machines never meet a captcha; guessing secrets is instead
@@ -31,7 +16,9 @@ async function tolerant<T>(deps: Deps, tenantId: string, work: () => Promise<T>)
 export async function issueClientToken(deps: Deps, ctx: RequestContext, input: { clientId: string; clientSecret: string; scope: string | undefined }): Promise<TokenResponse> {
   const limit = deps.config.PORTCULLIS_CLIENT_AUTH_LIMIT;
   const keys = [`cc:${ctx.tenant.id}:client:${input.clientId}`, `cc:${ctx.tenant.id}:ip:${ctx.ip}`];
-  const [byClient = 0, byIp = 0] = await tolerant(deps, ctx.tenant.id, () => deps.counters.peek(keys)) ?? [];
+  // With the counter store down the throttle cannot count; client secrets carry 256 random bits, so
+  // guessing stays hopeless without it: machines keep their tokens, and the outage is audited.
+  const [byClient = 0, byIp = 0] = await withCounters(deps, ctx.tenant.id, () => deps.counters.peek(keys)) ?? [];
   if (byClient >= limit || byIp >= limit * 10) {
     deps.metrics.clientTokens.inc({ outcome: 'rate_limited' });
     throw new OAuthError('rate_limited', 'Too many failed client authentications; try again later.', 429, WINDOW_MS / 1000);
@@ -42,7 +29,7 @@ export async function issueClientToken(deps: Deps, ctx: RequestContext, input: {
   const valid = !!app && (sameSecretHash(given, app.secretHash)
     || (!!app.previousSecretHash && !!app.previousSecretExpiresAt && app.previousSecretExpiresAt > nowIso && sameSecretHash(given, app.previousSecretHash)));
   if (!app || !valid) {
-    await tolerant(deps, ctx.tenant.id, () => deps.counters.hit(keys.map((key) => ({ key, windowMs: WINDOW_MS }))));
+    await withCounters(deps, ctx.tenant.id, () => deps.counters.hit(keys.map((key) => ({ key, windowMs: WINDOW_MS }))));
     await deps.auditWriter.record(ctx, {
       type: 'application.token_failed', outcome: 'failure', actor: { kind: 'application', id: app?.id ?? null },
       target: { kind: 'application', id: app?.id ?? null }, data: { error: 'invalid_client', client_id: input.clientId.slice(0, 64) },

@@ -35,3 +35,10 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   if (!cursor) return undefined;
   return Buffer.from(cursor, 'base64url').toString('utf8');
 }
+
+/** One page of rows fetched with `limit + 1`: the extra row only says whether there is a next page. */
+export function paged<T, V>(rows: T[], limit: number, view: (row: T) => V, cursorOf: (row: T) => string | number) {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { data: page.map(view), meta: { next_cursor: rows.length > limit && last !== undefined ? encodeCursor(cursorOf(last)) : null, limit } };
+}

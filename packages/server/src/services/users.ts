@@ -3,7 +3,7 @@ import type { UserRecord } from '../ports/store.js';
 import type { Deps } from './deps.js';
 import type { Principal, RequestContext } from './context.js';
 import { newId } from '../adapters/crypto/random.js';
-import { EMAIL_SHAPE, decodeCursor, encodeCursor, isoTime, normalizeEmail } from './context.js';
+import { EMAIL_SHAPE, decodeCursor, isoTime, paged, normalizeEmail } from './context.js';
 import { recordEvent } from './audit.js';
 
 export function userView(u: UserRecord): User {
@@ -45,8 +45,7 @@ export async function getUser(deps: Deps, ctx: RequestContext, id: string): Prom
 
 export async function listUsers(deps: Deps, ctx: RequestContext, cursor: string | undefined, limit: number) {
   const rows = await deps.store.users.list(ctx.tenant.id, decodeCursor(cursor), limit + 1);
-  const page = rows.slice(0, limit);
-  return { data: page.map(userView), meta: { next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null, limit } };
+  return paged(rows, limit, userView, (row) => row.id);
 }
 
 /** A new password or disabling the account ends every session: whoever held the old credential is out. */

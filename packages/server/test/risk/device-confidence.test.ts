@@ -56,3 +56,10 @@ describe('deviceConfidence', () => {
     expect(tor).toBeGreaterThan(0);
   });
 });
+
+describe('the documented desktop reference', () => {
+  it('scores the DESKTOP_CHROME_SIGNALS used by tests and benchmarks at full confidence', async () => {
+    const { DESKTOP_CHROME_SIGNALS } = await import('../../src/domain/risk/device-confidence.js');
+    expect(deviceConfidence(DESKTOP_CHROME_SIGNALS)).toEqual({ confidence: 1, factors: [] });
+  });
+});

@@ -117,27 +117,51 @@ describeScale('scaled out: faults', () => {
     expect(after.status, JSON.stringify(after.body)).toBe(200);
   }, 40_000);
 
-  // BUG (reported): a hung database (connection open, no replies) hangs every sign-in that picks an
-  // idle pooled connection, for good: the pg pool has no query timeout (src/adapters/sql/connect.ts).
-  // DESIGN §12 wants a 503. Flip to `it` once the pool bounds its queries.
-  it.fails('answers 503 within seconds while PostgreSQL hangs (connection open, no replies)', async () => {
-    const tenant = tenants.pg;
-    const url = behindProxy.url;
-    const right = { email: 'paul@example.com', password: PASSWORD };
-    expect((await login(url, tenant, right)).status).toBe(200); // the pool now holds idle connections
-    proxy.silence();
-    const t0 = performance.now();
+  /** An instance of its own behind a proxy of its own: the tests below may leave it dead. */
+  async function isolatedBehindProxy(): Promise<{ instance: Instance; proxy: TcpProxy; close(): Promise<void> }> {
+    const db = new URL(TEST_DATABASE_URL!);
+    const own = await startTcpProxy(db.hostname, Number(db.port || 5432));
+    const instance = await deployment.start({ databaseUrl: withSchema(TEST_DATABASE_URL!, deployment.schema.name, own.port), emulator: false });
+    return { instance, proxy: own, async close() { await instance.kill('SIGKILL'); await own.close(); } };
+  }
+
+  const signInOn = (url: string, timeoutMs: number) => request(`${url}/api/v1/auth/login`, {
+    json: { email: 'paul@example.com', password: PASSWORD, device: HUMAN_DEVICE }, headers: { 'x-tenant': tenants.pg.slug }, timeoutMs,
+  });
+
+  // BUG (reported): a connection cut while a query is in flight kills the process. pg emits 'error'
+  // on the checked-out client, and the pool's listener covers idle clients only
+  // (src/adapters/sql/connect.ts). DESIGN §12: the process stays up. Flip to `it` once fixed.
+  it.fails('stays up when its PostgreSQL connections are cut mid-query', async () => {
+    const { instance, proxy: own, close } = await isolatedBehindProxy();
     try {
-      const hung = await request(`${url}/api/v1/auth/login`, { json: { ...right, device: HUMAN_DEVICE }, headers: { 'x-tenant': tenant.slug }, timeoutMs: 8000 })
-        .then((r) => r, (e: Error) => ({ status: 0, body: e.message }));
-      console.log('HUNG', hung.status, JSON.stringify(hung.body).slice(0, 100), performance.now() - t0);
+      expect((await signInOn(instance.url, 10_000)).status).toBe(200); // the pool now holds idle connections
+      own.silence();
+      const pending = signInOn(instance.url, 10_000).then((r) => r, (e: Error) => e);
+      await sleep(500);
+      own.unsilence(); // cuts the connection the sign-in is waiting on
+      const answer = await pending;
+      expect(answer).not.toBeInstanceOf(Error);
+      expect((answer as Answer).body).toMatchObject({ error: 'service_unavailable' });
+      await sleep(300);
+      expect(instance.alive(), instance.logs().slice(-1500)).toBe(true);
+    } finally {
+      await close();
+    }
+  }, 30_000);
+
+  // BUG (reported): a hung database (connections open, no replies) hangs every sign-in that picks an
+  // idle pooled connection, with no end: the pool sets no query timeout (src/adapters/sql/connect.ts).
+  // DESIGN §12 wants a 503. Flip to `it` once queries are bounded.
+  it.fails('answers 503 within seconds while PostgreSQL hangs (connections open, no replies)', async () => {
+    const { instance, proxy: own, close } = await isolatedBehindProxy();
+    try {
+      expect((await signInOn(instance.url, 10_000)).status).toBe(200);
+      own.silence();
+      const hung = await signInOn(instance.url, 8000).then((r) => r, (e: Error) => ({ status: 0, body: e.message }));
       expect(hung.status, JSON.stringify(hung.body)).toBe(503);
     } finally {
-      proxy.unsilence();
-      const t1 = performance.now();
-      try { await eventually('ready after the hang', 15_000, async () => ((await request(`${url}/readyz`)).status === 200 ? true : undefined)); } catch (e) { console.log('READY FAIL', String(e)); }
-      console.log('READY after', performance.now() - t1, behindProxy.alive(), behindProxy.process()?.exitCode, behindProxy.process()?.signalCode, behindProxy.logs().slice(-3000));
-      await eventually('ready after the hang', 15_000, async () => ((await request(`${url}/readyz`)).status === 200 ? true : undefined));
+      await close();
     }
   }, 30_000);
 
@@ -170,7 +194,7 @@ describeScale('scaled out: faults', () => {
       }
     };
     const workers = Promise.all(Array.from({ length: 4 }, worker));
-    await eventually('load running', 10_000, async () => (received.length >= 40 ? true : undefined));
+    await eventually('load running', 20_000, async () => (received.length >= 40 ? true : undefined));
     await victim.kill('SIGKILL');
     stop = true;
     await workers;

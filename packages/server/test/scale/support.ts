@@ -293,10 +293,10 @@ export async function createTenant(deployment: Deployment, slug: string, users: 
   const created = await deployment.cli(['tenant', 'create', slug, '--json']);
   if (created.code !== 0) throw new Error(`tenant create ${slug}: ${created.code} ${created.stderr}`);
   const t = created.json as { tenant: { id: string }; application: { client_id: string; client_secret: string } };
-  for (const user of users) {
+  await Promise.all(users.map(async (user) => {
     const made = await deployment.cli(['user', 'create', '--tenant', slug, '--email', user.email, '--password', user.password, '--json']);
     if (made.code !== 0) throw new Error(`user create ${user.email}: ${made.code} ${made.stderr}`);
-  }
+  }));
   return { slug, id: t.tenant.id, clientId: t.application.client_id, clientSecret: t.application.client_secret };
 }
 

@@ -10,15 +10,10 @@ import { createUser } from '../../src/services/users.js';
 import type { Deps } from '../../src/services/deps.js';
 import type { SqlTarget } from '../../src/adapters/sql/connect.js';
 import { createPostgresSchema } from './database.js';
+import { DESKTOP_CHROME_SIGNALS } from '../../src/domain/risk/device-confidence.js';
 
 /** What the SDK sends from an ordinary desktop Chrome: confidence 1, so the engine has nothing to say. */
-export const HUMAN_DEVICE = {
-  visitor_id: 'vis_test',
-  signals: {
-    webdriver: false, headless_ua: false, plugins: 5, languages: 2, canvas: 'stable', webgl: 'ok', audio: 'stable',
-    storage_quota_mb: 10240, timezone: 'Europe/Berlin', tz_offset_min: -60, screen: [1920, 1080, 24], hardware_concurrency: 8, ua_ch_mismatch: false,
-  },
-};
+export const HUMAN_DEVICE = { visitor_id: 'vis_test', signals: DESKTOP_CHROME_SIGNALS };
 
 /** Cloudflare's documented always-pass test keys: enough for a tenant that must be able to challenge. */
 export const TURNSTILE_TEST_CAPTCHA = { provider: 'turnstile', site_key: '1x00000000000000000000AA', secret: '1x0000000000000000000000000000000AA' };

@@ -106,3 +106,9 @@ export function deviceConfidence(signals: DeviceSignals | undefined): DeviceConf
   }
   return { confidence: Math.round(confidence * 1000) / 1000, factors };
 }
+
+/** What the SDK sends from an ordinary desktop Chrome (confidence 1): the reference for docs, tests and benchmarks. */
+export const DESKTOP_CHROME_SIGNALS: DeviceSignals = Object.freeze({
+  webdriver: false, headless_ua: false, plugins: 5, languages: 2, canvas: 'stable', webgl: 'ok', audio: 'stable',
+  storage_quota_mb: 10240, timezone: 'Europe/Berlin', tz_offset_min: -60, screen: [1920, 1080, 24], hardware_concurrency: 8, ua_ch_mismatch: false,
+});

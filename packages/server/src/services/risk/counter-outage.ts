@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.js';
+import { CounterStoreUnavailableError } from '../../ports/counters.js';
 
 const AUDIT_EVERY_MS = 60_000;
 const lastAudit = new WeakMap<Deps, Map<string, number>>();
@@ -18,4 +19,15 @@ export async function counterOutage(deps: Deps, tenantId: string, operation: str
     type: 'security.counter_store_unavailable', outcome: 'failure', actor: { kind: 'system', id: null },
     target: { kind: 'counter_store', id: null }, data: { operation },
   });
+}
+
+/** Runs a counter operation; if the store is down, audits the outage and answers null instead of throwing. */
+export async function withCounters<T>(deps: Deps, tenantId: string, work: () => Promise<T>): Promise<T | null> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof CounterStoreUnavailableError)) throw error;
+    await counterOutage(deps, tenantId, error.operation);
+    return null;
+  }
 }

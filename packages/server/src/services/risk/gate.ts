@@ -3,12 +3,11 @@ import type { RiskGate, RiskPass, SignInAttempt } from '../risk-gate.js';
 import type { FailureCounts, RiskSignals } from '../../domain/risk/signals.js';
 import { evaluateRisk } from '../../domain/risk/evaluate.js';
 import { deviceConfidence } from '../../domain/risk/device-confidence.js';
-import { CounterStoreUnavailableError } from '../../ports/counters.js';
 import { counterHits, lockSubjects, subjectsFor } from './subjects.js';
 import { policyOf } from './policy.js';
 import { passChallenge } from './challenge.js';
 import { refuse } from './refuse.js';
-import { counterOutage } from './counter-outage.js';
+import { withCounters } from './counter-outage.js';
 import { riskOf } from './verdict.js';
 
 const asCounts = (c: number[]): FailureCounts => ({
@@ -23,15 +22,7 @@ const asCounts = (c: number[]): FailureCounts => ({
  * of 200 parallel guesses only as many as the policy allows reach the password check.
  */
 export function createRiskGate(deps: Deps): RiskGate {
-  async function counted<T>(tenantId: string, work: () => Promise<T>): Promise<T | null> {
-    try {
-      return await work();
-    } catch (error) {
-      if (!(error instanceof CounterStoreUnavailableError)) throw error;
-      await counterOutage(deps, tenantId, error.operation);
-      return null;
-    }
-  }
+  const counted = <T>(tenantId: string, work: () => Promise<T>) => withCounters(deps, tenantId, work);
 
   return {
     async admit(attempt: SignInAttempt): Promise<RiskPass> {

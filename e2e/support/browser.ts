@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Frame, type Page } from 'playwright-core';
-import { describe } from 'vitest';
+import { describe, it } from 'vitest';
 
 /** Debian's Chromium: the suite drives the browser a developer's distribution ships, not a downloaded one. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -15,7 +15,10 @@ if (!present && process.env['CI'] === 'true') {
 /** `describe`, or one skipped suite that says why when there is no browser (outside CI only). */
 export const describeBrowser: (name: string, fn: () => void) => void = present
   ? (name, fn) => describe(name, fn)
-  : () => describe.skip(`browser e2e (no ${CHROMIUM})`, () => {});
+  : (name) => {
+    console.warn(`browser e2e skipped: no ${CHROMIUM} (install Debian's chromium package to run "${name}")`);
+    describe.skip(`browser e2e (no ${CHROMIUM})`, () => { it(name, () => {}); });
+  };
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({

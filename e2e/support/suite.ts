@@ -1,13 +1,17 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { startCaptchaEmulator, type RunningEmulator } from '@portcullis/captcha-emulator';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './browser.js';
+import { assertSdkBundleFresh } from './builds.js';
 import { startPortcullis, USER, type RunningPortcullis, type StartOptions } from './portcullis.js';
 
-/** The SDK bundle the hosted page imports from `/sdk/portcullis.js` (and the CSP test serves itself). */
-export const SDK_BUNDLE = fileURLToPath(new URL('../../packages/js/dist/portcullis.js', import.meta.url));
+/** One Chromium per test file (launching costs about a second), shared by its suites. */
+export function useBrowser(): { current: Browser } {
+  const holder = {} as { current: Browser };
+  beforeAll(async () => { holder.current = await launchBrowser(); });
+  afterAll(async () => { await holder.current?.close(); });
+  return holder;
+}
 
 export interface Stack {
   browser: Browser;
@@ -19,18 +23,22 @@ export interface Stack {
 type Cleanup = () => Promise<unknown>;
 
 /**
- * One browser, one standalone captcha emulator and one Portcullis per test file. `prepare` sees
- * the emulator (for the tenant policy) and may start more (a static site, an SMTP server) whose
- * `cleanup` runs after the server has stopped.
+ * A standalone captcha emulator and a Portcullis of their own for one suite (so one flow's
+ * policy, outage mode or counters cannot leak into another), plus the file's browser. `prepare`
+ * sees the emulator (for the tenant policy) and may start more (a static site, an SMTP server)
+ * whose `cleanup` runs after the server has stopped.
  */
-export function useStack(prepare: (emulator: RunningEmulator, cleanup: (fn: Cleanup) => void) => Promise<StartOptions> | StartOptions): Stack {
+export function useStack(
+  browser: { current: Browser },
+  prepare: (emulator: RunningEmulator, cleanup: (fn: Cleanup) => void) => Promise<StartOptions> | StartOptions,
+): Stack {
   const stack = {} as Stack;
   const cleanups: Cleanup[] = [];
   beforeAll(async () => {
-    if (!existsSync(SDK_BUNDLE)) throw new Error(`${SDK_BUNDLE} is missing: run \`npm run build\` first`);
-    const [browser, emulator] = await Promise.all([launchBrowser(), startCaptchaEmulator({ port: 0 })]);
-    cleanups.push(() => browser.close(), () => emulator.close());
-    Object.assign(stack, { browser, emulator });
+    assertSdkBundleFresh();
+    const emulator = await startCaptchaEmulator({ port: 0 });
+    cleanups.push(() => emulator.close());
+    Object.assign(stack, { browser: browser.current, emulator });
     const options = await prepare(emulator, (fn) => cleanups.push(fn));
     stack.server = await startPortcullis(options);
     cleanups.push(() => stack.server.stop());

@@ -17,6 +17,7 @@ import { createRedisCounters } from './adapters/redis/redis-counters.js';
 import { createCidrSet } from './domain/ip/cidr-set.js';
 import { createKeyRing } from './services/keys.js';
 import { createAuditWriter } from './services/audit.js';
+import { createGroupCommit } from './services/group-commit.js';
 import { createMetrics } from './services/metrics.js';
 import { createTenantResolver } from './services/tenants.js';
 import { openGate } from './services/risk-gate.js';
@@ -88,11 +89,12 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
     queue: config.PORTCULLIS_HASH_QUEUE,
     ...overrides.hasher,
   });
-  const auditWriter = createAuditWriter(store, clock);
+  const commit = createGroupCommit(store);
+  const auditWriter = createAuditWriter(commit, clock);
   const reputation = createFeedRegistry({ store, clock, auditWriter }, platformFeeds(config));
   const mailer = config.PORTCULLIS_SMTP_URL ? createSmtpMailer(config.PORTCULLIS_SMTP_URL, config.PORTCULLIS_MAIL_FROM) : createOutboxMailer(store, clock);
   const deps: Deps = {
-    config, store, clock, counters, hasher, box, trustedProxies, auditWriter, reputation, mailer,
+    config, store, clock, counters, hasher, box, trustedProxies, auditWriter, commit, reputation, mailer,
     keys: createKeyRing(store, box, clock),
     metrics: createMetrics({ processMetrics: overrides.processMetrics ?? false }),
     tenants: createTenantResolver(store, config, clock),

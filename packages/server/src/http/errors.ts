@@ -19,7 +19,7 @@ export function isDatabaseOutage(error: unknown): boolean {
   if (!e) return false;
   if (typeof e.code === 'string' && DB_OUTAGE_CODES.has(e.code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/.test(message);
+  return /Connection terminated|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/.test(message);
 }
 
 /** Any thrown thing as a PortcullisError; what is not ours becomes `internal_error` with its cause kept for the log only. */

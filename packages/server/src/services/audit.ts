@@ -1,5 +1,6 @@
 import type { AuditEventType, AuditOutcome } from '@portcullis/protocol';
-import type { AuditInput, Store, StoreOps } from '../ports/store.js';
+import type { AuditInput, StoreOps } from '../ports/store.js';
+import type { GroupCommit } from './group-commit.js';
 import type { Clock } from '../ports/clock.js';
 import type { Principal, RequestContext } from './context.js';
 import { isoTime } from './context.js';
@@ -44,31 +45,8 @@ export interface AuditWriter {
   record(ctx: RequestContext | { tenantId: string }, entry: AuditEntry): Promise<void>;
 }
 
-export function createAuditWriter(store: Store, clock: Clock, maxBatch = 256): AuditWriter {
-  let queue: Array<{ input: AuditInput; resolve: () => void; reject: (e: unknown) => void }> = [];
-  let flushing = false;
-
-  async function flush(): Promise<void> {
-    flushing = true;
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
-      try {
-        await store.transaction((tx) => tx.audit.appendMany(batch.map((item) => item.input)));
-        for (const item of batch) item.resolve();
-      } catch (error) {
-        for (const item of batch) item.reject(error);
-      }
-    }
-    flushing = false;
-  }
-
+export function createAuditWriter(commit: GroupCommit, clock: Clock): AuditWriter {
   return {
-    record(ctx, entry) {
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ input: auditInput(ctx, entry, clock.now()), resolve, reject });
-        if (!flushing) void flush();
-      });
-    },
+    record: (ctx, entry) => commit.audit([auditInput(ctx, entry, clock.now())]),
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { PortcullisError } from '@portcullis/protocol';
 import type { Deps } from './deps.js';
 import { createTenant } from './tenants.js';
 import { createUser } from './users.js';
@@ -23,7 +24,14 @@ export async function seedDemo(deps: Deps, emulatorPrefix?: string): Promise<{ c
     return { created: false, credentials };
   }
   const origin = `http://${deps.config.HOST}:${deps.config.PORT}`;
-  const created = await createTenant(deps, { slug: 'demo', allowedOrigins: [origin, `http://localhost:${deps.config.PORT}`] });
+  let created;
+  try {
+    created = await createTenant(deps, { slug: 'demo', allowedOrigins: [origin, `http://localhost:${deps.config.PORT}`] });
+  } catch (error) {
+    // Another instance starting at the same moment seeded it first.
+    if (error instanceof PortcullisError && error.code === 'conflict') return { created: false, credentials: undefined };
+    throw error;
+  }
   const tenant = (await deps.store.tenants.bySlug('demo'))!;
   const password = `demo-${randomBytes(9).toString('base64url')}`;
   const email = 'demo@example.com';

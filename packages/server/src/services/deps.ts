@@ -6,6 +6,7 @@ import type { PasswordHasher } from '../ports/hasher.js';
 import type { SecretBox } from '../adapters/crypto/secret-box.js';
 import type { KeyRing } from './keys.js';
 import type { AuditWriter } from './audit.js';
+import type { GroupCommit } from './group-commit.js';
 import type { Metrics } from './metrics.js';
 import type { TenantResolver } from './tenants.js';
 import type { RiskGate } from './risk-gate.js';
@@ -33,6 +34,8 @@ export interface Deps {
   box: SecretBox;
   keys: KeyRing;
   auditWriter: AuditWriter;
+  /** Shared transactions for hot-path writes (sessions): one fsync for many requests. */
+  commit: GroupCommit;
   metrics: Metrics;
   tenants: TenantResolver;
   risk: RiskGate;

@@ -40,7 +40,8 @@ export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRi
     let entry = reload ? undefined : cache.get(tenantId);
     if (!entry) {
       entry = load(tenantId);
-      entry.catch(() => cache.delete(tenantId));
+      // Neither a failure nor "no key yet" is remembered: another instance may create the key a moment later.
+      entry.then((keys) => { if (!keys) cache.delete(tenantId); }, () => cache.delete(tenantId));
       cache.set(tenantId, entry);
     }
     return entry;

@@ -35,7 +35,7 @@ export async function startSession(deps: Deps, ctx: RequestContext, user: UserRe
   const expiresAt = isoTime(now + deps.config.PORTCULLIS_REFRESH_TOKEN_TTL_S * 1000);
   const ttl = deps.config.PORTCULLIS_ACCESS_TOKEN_TTL_S;
   const accessToken = await deps.keys.sign(ctx.tenant, accessClaims(ctx.tenant, deps.config, user.id, sessionId, amr), ttl);
-  const refreshToken = await deps.store.transaction(async (tx) => {
+  const refreshToken = await deps.commit.run(async (tx) => {
     await tx.sessions.insert({ id: sessionId, tenantId: ctx.tenant.id, userId: user.id, amr, createdAt: isoTime(now), expiresAt, revokedAt: null, revokedReason: null });
     const token = await newRefreshToken(tx, deps, ctx.tenant.id, sessionId, expiresAt);
     await recordEvent(tx, deps.clock, ctx, {

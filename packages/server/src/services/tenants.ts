@@ -74,7 +74,11 @@ export async function createTenant(
   const appId = newId('app');
   const scopes = [...MANAGEMENT_SCOPES];
   await deps.store.transaction(async (tx) => {
-    await tx.tenants.insert(tenant);
+    await tx.tenants.insert(tenant).catch((error: unknown) => {
+      // Two creators racing past the check above: the unique slug decides, and the loser hears `conflict`.
+      if (/unique|duplicate/i.test((error as Error)?.message ?? '')) throw new PortcullisError('conflict', { message: `Tenant ${input.slug} already exists.` });
+      throw error;
+    });
     await tx.applications.insert({
       id: appId, tenantId: tenant.id, name: 'Admin', scopes, secretHash: hashSecret(secret), previousSecretHash: null,
       previousSecretExpiresAt: null, secretRotatedAt: null, tokenTtlS: deps.config.PORTCULLIS_APP_TOKEN_TTL_S, createdAt: now,

@@ -132,7 +132,7 @@ describeScale('scaled out: faults', () => {
   // BUG (reported): a connection cut while a query is in flight kills the process. pg emits 'error'
   // on the checked-out client, and the pool's listener covers idle clients only
   // (src/adapters/sql/connect.ts). DESIGN §12: the process stays up. Flip to `it` once fixed.
-  it.fails('stays up when its PostgreSQL connections are cut mid-query', async () => {
+  it('stays up when its PostgreSQL connections are cut mid-query', async () => {
     const { instance, proxy: own, close } = await isolatedBehindProxy();
     try {
       expect((await signInOn(instance.url, 10_000)).status).toBe(200); // the pool now holds idle connections
@@ -153,7 +153,7 @@ describeScale('scaled out: faults', () => {
   // BUG (reported): a hung database (connections open, no replies) hangs every sign-in that picks an
   // idle pooled connection, with no end: the pool sets no query timeout (src/adapters/sql/connect.ts).
   // DESIGN §12 wants a 503. Flip to `it` once queries are bounded.
-  it.fails('answers 503 within seconds while PostgreSQL hangs (connections open, no replies)', async () => {
+  it('answers 503 within seconds while PostgreSQL hangs (connections open, no replies)', async () => {
     const { instance, proxy: own, close } = await isolatedBehindProxy();
     try {
       expect((await signInOn(instance.url, 10_000)).status).toBe(200);

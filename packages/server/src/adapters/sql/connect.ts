@@ -23,10 +23,28 @@ export function connectDatabase(target: SqlTarget): Kysely<Database> {
     connectionString: target.url,
     max: target.max ?? 10,
     connectionTimeoutMillis: 3000,
+    // A database that accepts connections but never answers must turn into a 503, not a hang.
+    query_timeout: 5000,
+    keepAlive: true,
     ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
   });
-  // An idle client that loses its server must not crash the process (DESIGN §12: the process stays up).
+  // A client that loses its server, idle or mid-query, must not crash the process (DESIGN §12: the
+  // process stays up); the query in flight fails on its own and is answered with a 503.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    // After a read timeout the connection still owes an answer: drop it so the pool does not hand it out again.
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const result = query(...args);
+      if (result instanceof Promise) {
+        result.catch((error: Error) => {
+          if (/Query read timeout/.test(error?.message ?? '')) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+        });
+      }
+      return result;
+    };
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 
 /** Debian's Chromium: the suite drives the browser a developer's distribution ships, not a downloaded one. */
@@ -56,17 +56,6 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = `${SCREENSHOTS}${name}.png`;
   await page.screenshot({ path });
   return path;
-}
-
-/** The emulator's challenge frame once it is attached and loaded (it is served from `emulatorUrl`). */
-export async function captchaFrame(page: Page, emulatorUrl: string, timeout = 10_000): Promise<Frame> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const frame = page.frames().find((f) => f.url().startsWith(`${emulatorUrl}/`) && f !== page.mainFrame());
-    if (frame) return frame;
-    if (Date.now() > deadline) throw new Error(`no captcha iframe from ${emulatorUrl} within ${timeout} ms; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
-    await page.waitForTimeout(25);
-  }
 }
 
 /** The `device` object of the last sign-in the page posted: what the SDK's probes reported. */

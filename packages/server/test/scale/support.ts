@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { describe } from 'vitest';
+import { DESKTOP_CHROME_SIGNALS } from '../../src/domain/risk/device-confidence.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -35,13 +36,7 @@ export function describeScale(name: string, body: () => void): void {
 }
 
 /** What the SDK sends from an ordinary desktop browser: device confidence 1. */
-export const HUMAN_DEVICE = {
-  visitor_id: 'vis_t',
-  signals: {
-    webdriver: false, headless_ua: false, plugins: 5, languages: 2, canvas: 'stable', webgl: 'ok', audio: 'stable',
-    storage_quota_mb: 10240, timezone: 'Europe/Berlin', tz_offset_min: -60, screen: [1920, 1080, 24], hardware_concurrency: 8, ua_ch_mismatch: false,
-  },
-};
+export const HUMAN_DEVICE = { visitor_id: 'vis_t', signals: DESKTOP_CHROME_SIGNALS };
 
 /** Cloudflare's documented always-pass test keys, verified by the emulator mounted on `port`. */
 export function turnstileAt(port: number): Record<string, unknown> {

@@ -58,7 +58,7 @@ describeBrowser('hosted /login in Chromium', () => {
     // text of #status but not `data-code`, so while the next attempt runs the page still reports
     // the previous failure's code to anything that reads it. Fix: `status.removeAttribute('data-code')`
     // beside `status.className = ''`. Remove `.fails` once fixed.
-    it.fails('clears the previous error code from #status when a new attempt starts', async () => {
+    it('clears the previous error code from #status when a new attempt starts', async () => {
       const { server } = stack;
       const context = await humanContext(stack.browser);
       const page = await context.newPage();

@@ -29,8 +29,8 @@ export function renderLoginPage(input: LoginPageInput): string {
   label { display: block; font-weight: 600; margin: .75rem 0 .25rem; }
   input { width: 100%; box-sizing: border-box; padding: .6rem .7rem; border: 1px solid #8a9099; border-radius: 8px; font: inherit; }
   input:focus-visible, button:focus-visible { outline: 3px solid #2f6fde; outline-offset: 2px; }
-  button { margin-top: 1.25rem; width: 100%; padding: .7rem; border: 0; border-radius: 8px; background: #1f57c3; color: #fff; font: inherit; font-weight: 600; cursor: pointer; }
-  button[aria-busy="true"] { opacity: .7; cursor: progress; }
+  #sign-in button { margin-top: 1.25rem; width: 100%; padding: .7rem; border: 0; border-radius: 8px; background: #1f57c3; color: #fff; font: inherit; font-weight: 600; cursor: pointer; }
+  #sign-in button[aria-busy="true"] { opacity: .7; cursor: progress; }
   #captcha:not(:empty) { margin-top: 1rem; }
   #status { margin-top: 1rem; min-height: 1.5em; }
   #status.error { color: #a3151b; }
@@ -46,8 +46,8 @@ export function renderLoginPage(input: LoginPageInput): string {
     <input id="password" name="password" type="password" autocomplete="current-password" required>
     <div id="captcha" aria-live="polite"></div>
     <button id="submit" type="submit">Sign in</button>
-    <p id="status" role="status" aria-live="polite"></p>
   </form>
+  <p id="status" role="status" aria-live="polite"></p>
 </main>
 <script type="application/json" id="portcullis-config">${config}</script>
 <script type="module" nonce="${input.nonce}">
@@ -60,22 +60,21 @@ export function renderLoginPage(input: LoginPageInput): string {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     status.className = '';
+    status.removeAttribute('data-code');
     status.textContent = 'Signing in…';
     button.setAttribute('aria-busy', 'true');
     button.disabled = true;
     try {
       const session = await client.signIn({ email: form.email.value, password: form.password.value });
       form.hidden = true;
-      const done = document.createElement('p');
-      done.setAttribute('data-testid', 'signed-in');
-      done.textContent = 'Signed in as ' + form.email.value + ' (' + session.userId + ')';
-      status.replaceWith(done);
-      form.after(done);
+      // The live region itself carries the result, so screen readers announce it.
+      status.setAttribute('data-testid', 'signed-in');
+      status.textContent = 'Signed in as ' + form.email.value + ' (' + session.userId + ')';
       if (config.returnTo) {
         const link = document.createElement('a');
         link.href = config.returnTo;
         link.textContent = 'Continue to ' + new URL(config.returnTo).host;
-        done.after(link);
+        status.after(link);
       }
     } catch (error) {
       status.className = 'error';

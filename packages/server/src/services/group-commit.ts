@@ -23,6 +23,7 @@ interface Unit {
 export function createGroupCommit(store: Store, maxBatch = 128): GroupCommit {
   let queue: Unit[] = [];
   let flushing = false;
+  let scheduled = false;
 
   async function execute(tx: StoreOps, units: Unit[]): Promise<unknown[]> {
     const results: unknown[] = [];
@@ -51,7 +52,14 @@ export function createGroupCommit(store: Store, maxBatch = 128): GroupCommit {
   function enqueue<T>(unit: Omit<Unit, 'resolve' | 'reject'>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       queue.push({ ...unit, resolve: resolve as (v: unknown) => void, reject });
-      if (!flushing) void flush();
+      if (!flushing && !scheduled) {
+        // Start after the pending I/O callbacks: requests arriving in the same turn join this batch.
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          void flush();
+        });
+      }
     });
   }
 

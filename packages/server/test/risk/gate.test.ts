@@ -59,6 +59,13 @@ describe('the risk engine in front of the password', () => {
     expect(v4).toMatchObject({ ip: '192.0.2.77', failures: { window: 1 } });
   });
 
+  it('lets many people behind one office address sign in at the same moment', async () => {
+    const office = '192.0.2.240';
+    await Promise.all(Array.from({ length: 12 }, (_, i) => h.createUser(`staff${i}@example.com`, 'office passphrase')));
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => h.login({ email: `staff${i}@example.com`, password: 'office passphrase' }, {}, office)));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(12).fill(200));
+  });
+
   it('counts unknown emails exactly like known ones', async () => {
     const known = '203.0.113.1';
     const unknown = '203.0.113.2';

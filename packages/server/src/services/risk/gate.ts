@@ -10,6 +10,9 @@ import { refuse } from './refuse.js';
 import { withCounters } from './counter-outage.js';
 import { riskOf } from './verdict.js';
 
+/** Positions of the per-IP counters in `counterHits` order (the others are per account). */
+const IP_SCOPED = new Set([0, 4]);
+
 const asCounts = (c: number[]): FailureCounts => ({
   ipFailures: c[0] ?? 0, accountFailures: c[1] ?? 0, lockoutAccountIp: c[2] ?? 0, lockoutAccount: c[3] ?? 0, lockoutIp: c[4] ?? 0,
 });
@@ -52,28 +55,38 @@ export function createRiskGate(deps: Deps): RiskGate {
 
       let challenge = decision.action === 'challenge' ? await passChallenge(deps, attempt, policy, riskOf(decision)) : undefined;
 
-      // Reserve: the increments are atomic, so parallel attempts see distinct counts and the
-      // re-decision below lets only those within the limits through to the hash.
-      const reserved = await counted(ctx.tenant.id, () => deps.counters.hit(hits));
-      if (reserved) {
-        const after = evaluateRisk({ ...signals, counts: asCounts(reserved.map((c) => c - 1)) }, policy, now);
+      // Reserve the account slots: the increments are atomic, so parallel attempts at one account
+      // see distinct counts and the re-decision lets only those within its limits reach the hash.
+      // Per-IP counters are not reserved but counted when a failure lands: one office NAT signing
+      // in many people at once is not a failure burst.
+      const accountHits = hits.filter((_, i) => !IP_SCOPED.has(i));
+      const reserved = await counted(ctx.tenant.id, () => deps.counters.hit(accountHits));
+      if (reserved && peeked) {
+        const [accountFailures = 0, lockoutAccountIp = 0, lockoutAccount = 0] = reserved.map((c) => c - 1);
+        const prior = { ...asCounts(peeked), accountFailures, lockoutAccountIp, lockoutAccount };
+        const after = evaluateRisk({ ...signals, counts: prior }, policy, now);
         const escalated = after.action === 'deny' || (after.action === 'challenge' && challenge === undefined);
         if (escalated) {
-          await Promise.all(keys.map((k) => counted(ctx.tenant.id, () => deps.counters.release(k))));
+          await Promise.all(accountHits.map((h) => counted(ctx.tenant.id, () => deps.counters.release(h.key))));
           decision = after;
           if (after.action === 'deny') await refuse(deps, attempt, subjects, after);
           challenge = await passChallenge(deps, attempt, policy, riskOf(after));
         }
       }
+      const accountIpKey = hits[2]!.key;
       return {
         verdict: riskOf(decision),
         stepUp: challenge?.kind === 'email_otp' ? { kind: 'email_otp', reason: challenge.reason } : undefined,
         async settle(outcome) {
-          if (outcome === 'failure' || !reserved) return;
-          // Not a failure after all: give the slots back; a success clears the account+IP counter only.
           await counted(ctx.tenant.id, async () => {
-            await Promise.all(keys.filter((_, i) => i !== 2).map((k) => deps.counters.release(k)));
-            await deps.counters.reset([keys[2]!]);
+            if (outcome === 'failure') {
+              await deps.counters.hit(hits.filter((_, i) => IP_SCOPED.has(i)));
+              return;
+            }
+            if (!reserved) return;
+            // Not a failure after all: give the slots back; a success clears the account+IP counter only.
+            await Promise.all(accountHits.filter((h) => h.key !== accountIpKey).map((h) => deps.counters.release(h.key)));
+            await deps.counters.reset([accountIpKey]);
           });
         },
       };

@@ -15,10 +15,16 @@ for (const name of SUITES.filter((s) => only.length === 0 || only.includes(s))) 
     throw error;
   }
   process.stderr.write(`bench: ${name}…\n`);
-  rows.push(...(await mod.run()));
+  try {
+    rows.push(...(await mod.run()));
+  } catch (error) {
+    // One broken suite must not cost the figures of the others; it shows as a failed row.
+    process.exitCode = 1;
+    rows.push({ name: `${name}: FAILED (${error.message.slice(0, 120)})`, value: null, unit: '', baseline: null, baselineUnit: '', ratio: null, goal: '' });
+  }
 }
 
-const fmt = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(3));
+const fmt = (n) => (typeof n !== 'number' || !Number.isFinite(n) ? '—' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(3));
 const lines = rows.map((r) => `| ${r.name} | ${fmt(r.value)} ${r.unit} | ${fmt(r.baseline)} ${r.baselineUnit} | **${fmt(r.ratio)}** | ${r.goal} | ${r.note ?? ''} |`);
 const table = ['| benchmark | measured | baseline (same run) | ratio | goal | notes |', '|---|---|---|---|---|---|', ...lines].join('\n');
 process.stdout.write(`${table}\n`);

@@ -98,7 +98,7 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
     keys: createKeyRing(store, box, clock),
     metrics: createMetrics({ processMetrics: overrides.processMetrics ?? false }),
     tenants: createTenantResolver(store, config, clock),
-    captcha: createCaptchaChecker(store, clock, overrides.siteverify ?? createSiteverifyClient(), overrides.breaker),
+    captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(), overrides.breaker),
     risk: openGate,
   };
   deps.risk = overrides.risk === 'open' ? openGate : overrides.risk ?? createRiskGate(deps);

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CaptchaProvider, RiskPolicy } from '@portcullis/protocol';
 import type { Store } from '../../ports/store.js';
+import type { GroupCommit } from '../group-commit.js';
 import type { Clock } from '../../ports/clock.js';
 import type { CaptchaFailure, SiteverifyClient, SiteverifyResult } from '../../ports/captcha.js';
 import { SITEVERIFY_URLS } from '../../adapters/captcha/siteverify-client.js';
@@ -28,7 +29,7 @@ export interface BreakerOptions { threshold: number; openMs: number }
  * reach the provider — then siteverify behind a per-provider circuit breaker, with one retry (same
  * idempotency key) only for network errors and `internal-error`.
  */
-export function createCaptchaChecker(store: Store, clock: Clock, client: SiteverifyClient, breaker: BreakerOptions = { threshold: 5, openMs: 30_000 }): CaptchaChecker {
+export function createCaptchaChecker(store: Store, commit: GroupCommit, clock: Clock, client: SiteverifyClient, breaker: BreakerOptions = { threshold: 5, openMs: 30_000 }): CaptchaChecker {
   const breakers = new Map<string, BreakerState>();
   let claims = 0;
 
@@ -47,7 +48,8 @@ export function createCaptchaChecker(store: Store, clock: Clock, client: Sitever
       // A second use of the same token must fail even if the provider has not marked it spent yet,
       // and across every instance: the claim is one atomic insert in the shared database.
       const hash = createHash('sha256').update(token).digest('base64url');
-      if (!(await store.captchaTokens.claim(hash, input.tenantId, now + REPLAY_KEEP_MS))) {
+      // Group-committed: a wave of captcha answers shares one fsync instead of blocking on one each.
+      if (!(await commit.run((tx) => tx.captchaTokens.claim(hash, input.tenantId, now + REPLAY_KEEP_MS)))) {
         return { kind: 'failed', reason: 'already_used', codes: [], called: false };
       }
       if (++claims % 200 === 0) void store.captchaTokens.purge(now).catch(() => {});

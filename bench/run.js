@@ -25,7 +25,7 @@ for (const name of SUITES.filter((s) => only.length === 0 || only.includes(s))) 
 }
 
 const fmt = (n) => (typeof n !== 'number' || !Number.isFinite(n) ? '—' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(3));
-const lines = rows.map((r) => `| ${r.name} | ${fmt(r.value)} ${r.unit} | ${fmt(r.baseline)} ${r.baselineUnit} | **${fmt(r.ratio)}** | ${r.goal} | ${r.note ?? ''} |`);
+const lines = rows.map((r) => `| ${r.name} | ${fmt(r.value)} ${r.unit} | ${fmt(r.baseline)} ${r.baselineUnit ?? ''} | **${fmt(r.ratio)}** | ${r.goal} | ${r.note ?? ''} |`);
 const table = ['| benchmark | measured | baseline (same run) | ratio | goal | notes |', '|---|---|---|---|---|---|', ...lines].join('\n');
 process.stdout.write(`${table}\n`);
 

@@ -23,15 +23,15 @@ describe('a whole challenged sign-in over real HTTP', () => {
     const first = await post('/api/v1/auth/login', { email: 'anita@example.com', password: 'correct horse battery' });
     expect(first.status).toBe(403);
     expect(first.headers.get('x-request-id')).toMatch(/^req_/);
-    const challenge = await first.json();
+    const challenge = await first.json() as { details: { provider: 'turnstile'; site_key: string; action: string } };
     expect(challenge.details).toEqual({ provider: 'turnstile', site_key: SITE.sitekey, action: 'login' });
     const token = mint(emu, { hostname: HOSTNAME });
     const second = await post('/api/v1/auth/login', { email: 'anita@example.com', password: 'correct horse battery', captcha: { provider: challenge.details.provider, token } });
     expect(second.status).toBe(200);
-    const session = (await second.json()).data;
+    const session = ((await second.json()) as { data: { refresh_token: string } }).data;
     const refreshed = await fetch(`${base}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-tenant': 'acme' }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: session.refresh_token }) });
     expect(refreshed.status).toBe(200);
-    const out = await fetch(`${base}/api/v1/auth/logout`, { method: 'POST', headers: { 'x-tenant': 'acme', authorization: `Bearer ${(await refreshed.json()).access_token}` } });
+    const out = await fetch(`${base}/api/v1/auth/logout`, { method: 'POST', headers: { 'x-tenant': 'acme', authorization: `Bearer ${((await refreshed.json()) as { access_token: string }).access_token}` } });
     expect(out.status).toBe(204);
     expect(emu.controls.siteverifyCalls('turnstile')).toBe(1);
   });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, startTcpProxy } from '../support/tcp-proxy.js';
 import { createRedisCounters } from '../../src/adapters/redis/redis-counters.js';
 import { CounterStoreUnavailableError } from '../../src/ports/counters.js';
 import { describeCountersContract } from './counters-contract.js';
@@ -55,7 +55,7 @@ function describeRedis(redisUrl: string): void {
     });
 
     it('fails fast with CounterStoreUnavailableError when nothing listens', async () => {
-      const port = await closedPort();
+      const port = await freePort();
       const counters = createRedisCounters({ url: `redis://127.0.0.1:${port}`, keyPrefix: runPrefix, commandTimeoutMs: 300 });
       for (const call of [
         () => counters.hit([{ key: 'k', windowMs: 1000 }]),
@@ -73,7 +73,8 @@ function describeRedis(redisUrl: string): void {
     });
 
     it('fails fast while Redis is cut off or silent, and recovers when it answers again', async () => {
-      const proxy = await startProxy(redisUrl);
+      const target = new URL(redisUrl);
+      const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
       const counters = createRedisCounters({
         url: `redis://127.0.0.1:${proxy.port}`,
         keyPrefix: `${runPrefix}outage:`,
@@ -85,16 +86,16 @@ function describeRedis(redisUrl: string): void {
       proxy.silence(); // connection up, no replies: a hung or paused server
       await expectUnavailableWithin(hit, 800);
 
-      await proxy.stop(); // connection refused
+      await proxy.close(); // connection refused
       await expectUnavailableWithin(hit, 800);
       await expectUnavailableWithin(() => counters.peek(['k']), 800);
 
-      await proxy.start();
+      await proxy.open();
       expect(await eventually(() => counters.peek(['k']), 8_000)).toEqual([expect.any(Number)]);
       const [count] = await hit();
       expect(count).toBeGreaterThanOrEqual(2); // the count survived the outage (it lives in Redis)
       await counters.close();
-      await proxy.stop();
+      await proxy.close();
     });
 
     it('reports a reply error as unavailable without the key anywhere in the error', async () => {
@@ -139,44 +140,3 @@ async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
-/** A port that was free a moment ago, so connecting to it is refused. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/**
- * A TCP proxy in front of the shared Redis: it can be stopped (refused) or silenced (replies
- * swallowed) to simulate an outage without touching the server other tests use.
- */
-async function startProxy(target: string): Promise<{ port: number; silence(): void; stop(): Promise<void>; start(): Promise<void> }> {
-  const { hostname, port: targetPort } = new URL(target);
-  const sockets = new Set<net.Socket>();
-  let silent = false;
-  let server: net.Server | undefined;
-  let port = 0;
-  const start = async (): Promise<void> => {
-    silent = false;
-    server = net.createServer((client) => {
-      const upstream = net.connect(Number(targetPort || 6379), hostname);
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('error', () => {});
-        s.on('close', () => { sockets.delete(s); client.destroy(); upstream.destroy(); });
-      }
-      client.on('data', (chunk) => { if (!silent) upstream.write(chunk); });
-      upstream.on('data', (chunk) => { if (!silent) client.write(chunk); });
-    });
-    await new Promise<void>((resolve) => server?.listen(port, '127.0.0.1', resolve));
-    port = (server.address() as net.AddressInfo).port;
-  };
-  const stop = async (): Promise<void> => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  };
-  await start();
-  return { port, silence: () => void (silent = true), stop, start };
-}

@@ -15,6 +15,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { describe } from 'vitest';
 import { DESKTOP_CHROME_SIGNALS } from '../../src/domain/risk/device-confidence.js';
+import { freePort, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+
+export { freePort, startTcpProxy, type TcpProxy };
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -70,15 +73,6 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'
 /** Kills every child this worker started (afterAll of every scale file). */
 export async function stopAll(): Promise<void> {
   await Promise.all([...children].map((c) => stopChild(c)));
-}
-
-/** A port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -384,51 +378,3 @@ export function redisCommand(port: number, args: string[]): Promise<string> {
   });
 }
 
-export interface TcpProxy {
-  port: number;
-  open(): Promise<void>;
-  close(): Promise<void>;
-  /** Connections stay open but nothing is forwarded any more: a hung or partitioned server. */
-  silence(): void;
-  /** Ends a silence: the half-delivered connections are cut, new ones flow again. */
-  unsilence(): void;
-}
-
-/** A TCP forwarder to `target`: `close()` refuses new connections and cuts the open ones, `open()` comes back on the same port. */
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
-  const sockets = new Set<net.Socket>();
-  let server: net.Server | undefined;
-  let silent = false;
-  const port = await freePort();
-  const proxy: TcpProxy = {
-    port,
-    async open() {
-      server = net.createServer((client) => {
-        const upstream = net.connect(targetPort, targetHost);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('error', () => {});
-          s.on('close', () => { sockets.delete(s); client.destroy(); upstream.destroy(); });
-        }
-        client.on('data', (chunk) => { if (!silent) upstream.write(chunk); });
-        upstream.on('data', (chunk) => { if (!silent) client.write(chunk); });
-      });
-      await new Promise<void>((resolve, reject) => { server!.once('error', reject); server!.listen(port, '127.0.0.1', resolve); });
-    },
-    async close() {
-      const s = server;
-      server = undefined;
-      if (!s) return;
-      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
-    silence: () => { silent = true; },
-    unsilence: () => {
-      for (const socket of sockets) socket.destroy();
-      silent = false;
-    },
-  };
-  await proxy.open();
-  return proxy;
-}

@@ -34,7 +34,15 @@ if (only.length === 0) {
   writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), [
     '# Benchmarks', '',
     `Latest run: ${new Date().toISOString()} on ${machine}.`,
-    'Command: `npm run bench` (builds nothing; run `npm run build` first). Each figure is a ratio against a baseline measured in the same run.', '',
+    `Command: \`BENCH_SECONDS=${process.env.BENCH_SECONDS ?? 5} npm run bench\` (builds first; each measurement runs that many seconds). Each figure is a ratio against a baseline measured in the same run; load comes from a separate process on loopback.`, '',
     table, '',
+    '## Reading the figures', '',
+    '- On this 2-core machine a password hash is the whole budget: the two hash threads use both cores, so every other',
+    '  piece of work a sign-in does (HTTP, database reads, ES256 signing, the fsync of its commit on the main thread)',
+    '  is taken from them. In-process, without HTTP, sign-ins reach about 0.87 of the bare loop.',
+    '- SQLite runs with `synchronous=FULL`: every commit waits for an fsync on the event loop. Group commit shares one',
+    '  fsync between the requests of one I/O turn (sessions, audit rows, captcha replay claims).',
+    '- Runs vary by ±15 % on this virtual machine; the ratios are comparable within one run only.',
+    '',
   ].join('\n'));
 }

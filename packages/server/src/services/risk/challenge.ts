@@ -1,6 +1,5 @@
 import { PortcullisError, type RiskPolicy } from '@portcullis/protocol';
 import type { Deps } from '../deps.js';
-import type { RequestContext } from '../context.js';
 import type { SignInAttempt } from '../risk-gate.js';
 import type { AuditEntry } from '../audit.js';
 import { captchaSecret } from './policy.js';
@@ -42,14 +41,14 @@ export async function passChallenge(deps: Deps, attempt: SignInAttempt, policy: 
       throw new PortcullisError('captcha_invalid', { details: { ...details, reason: result.reason } });
     case 'misconfigured':
       await audit({ type: 'captcha.misconfigured', outcome: 'failure', data: { provider: captcha.provider, error_codes: result.codes } });
-      return outage(deps, ctx, policy, 'misconfigured');
+      return outage(policy, 'misconfigured');
     case 'unreachable':
       await audit({ type: 'captcha.provider_unreachable', outcome: 'failure', data: { provider: captcha.provider, error_class: result.errorClass, latency_ms: result.latencyMs, circuit_open: result.circuitOpen } });
-      return outage(deps, ctx, policy, result.errorClass);
+      return outage(policy, result.errorClass);
   }
 }
 
-function outage(_deps: Deps, _ctx: RequestContext, policy: RiskPolicy, reason: string): ChallengeResult {
+function outage(policy: RiskPolicy, reason: string): ChallengeResult {
   if (policy.captcha.outage_fallback === 'email_otp') return { kind: 'email_otp', reason: `captcha_${reason === 'misconfigured' ? 'misconfigured' : 'unavailable'}` };
   throw new PortcullisError('captcha_unavailable', { details: { retry_after_s: OUTAGE_RETRY_S } });
 }

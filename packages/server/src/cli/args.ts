@@ -29,6 +29,7 @@ export const USAGE = `Usage: portcullis <command>
   app create --tenant <slug> --name <n> --scopes "<scope> …"
   outbox [--tenant <slug>]                mail kept by the embedded mailer
   audit verify [--tenant <slug>]          check every tenant's audit hash chain
+  keys rotate --tenant <slug>             add a new signing key (older tokens keep verifying)
 
   --json   print one JSON document (for scripts)
 Configuration: environment variables, see docs/configuration.md.`;

@@ -77,3 +77,13 @@ export async function auditVerify(deps: Deps, args: Parsed): Promise<Output> {
     : `BROKEN  ${r.slug}: at seq ${r.brokenAt?.seq} (${r.brokenAt?.id}): ${r.brokenAt?.reason}`).join('\n') || 'no tenants';
   return { json: { ok, tenants: reports }, text, ok };
 }
+
+export async function keysRotate(deps: Deps, args: Parsed): Promise<Output> {
+  const tenant = await tenantNamed(deps, args.values.tenant);
+  const kid = await deps.keys.rotate(tenant);
+  const jwks = await deps.keys.jwks(tenant);
+  return {
+    json: { tenant: tenant.slug, kid, keys: jwks.keys.map((k) => k.kid) },
+    text: `tenant ${tenant.slug}: new signing key ${kid}; JWKS now lists ${jwks.keys.length} keys (older tokens keep verifying)`,
+  };
+}

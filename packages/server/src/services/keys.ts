@@ -18,6 +18,8 @@ interface TenantKeys {
 /** Per-tenant ES256 keys: private halves sealed at rest, public halves served as JWKS. */
 export interface KeyRing {
   ensureKey(tenant: TenantRecord): Promise<void>;
+  /** Adds a new signing key: new tokens use it, tokens signed with the older keys keep verifying (JWKS lists all). */
+  rotate(tenant: TenantRecord): Promise<string>;
   jwks(tenant: TenantRecord): Promise<{ keys: JWK[] }>;
   sign(tenant: TenantRecord, claims: JWTPayload, ttlS: number): Promise<string>;
   /** Verifies signature (this tenant's keys only), issuer, audience and expiry; null when anything is off. */
@@ -26,6 +28,7 @@ export interface KeyRing {
 
 export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRing {
   const cache = new Map<string, Promise<TenantKeys | null>>();
+  const reloadedAt = new Map<string, number>();
 
   async function load(tenantId: string): Promise<TenantKeys | null> {
     const records = await store.signingKeys.forTenant(tenantId);
@@ -47,8 +50,7 @@ export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRi
     return entry;
   }
 
-  async function ensureKey(tenant: TenantRecord): Promise<void> {
-    if (await keysFor(tenant.id)) return;
+  async function addKey(tenant: TenantRecord): Promise<string> {
     const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
     const kid = randomBytes(12).toString('base64url');
     await store.signingKeys.insert({
@@ -56,6 +58,11 @@ export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRi
       privateJwkSealed: box.seal(JSON.stringify(await exportJWK(privateKey))), createdAt: isoTime(clock.now()),
     });
     await keysFor(tenant.id, true);
+    return kid;
+  }
+
+  async function ensureKey(tenant: TenantRecord): Promise<void> {
+    if (!(await keysFor(tenant.id))) await addKey(tenant);
   }
 
   async function required(tenant: TenantRecord): Promise<TenantKeys> {
@@ -67,6 +74,7 @@ export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRi
 
   return {
     ensureKey,
+    rotate: addKey,
     jwks: async (tenant) => (await required(tenant)).jwks,
     async sign(tenant, claims, ttlS) {
       const keys = await required(tenant);
@@ -74,15 +82,21 @@ export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRi
       return keys.signer.sign({ alg: ALG, kid: keys.kid, typ: 'at+jwt' }, { ...claims, iat: nowS, exp: nowS + ttlS });
     },
     async verify(tenant, token, issuer, audience) {
+      const attempt = async (keys: TenantKeys) => (await jwtVerify(token, keys.verifier, {
+        issuer, audience, algorithms: [ALG], currentDate: new Date(clock.now()),
+      })).payload;
       const keys = await keysFor(tenant.id);
       if (!keys) return null;
       try {
-        const { payload } = await jwtVerify(token, keys.verifier, {
-          issuer, audience, algorithms: [ALG], currentDate: new Date(clock.now()),
-        });
-        return payload;
-      } catch {
-        return null;
+        return await attempt(keys);
+      } catch (error) {
+        // A key rotated on another instance: re-read the keys, at most once per 10 s per tenant so
+        // tokens with made-up key ids cannot turn into a database query each.
+        const last = reloadedAt.get(tenant.id) ?? -Infinity;
+        if ((error as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY' || clock.now() - last < 10_000) return null;
+        reloadedAt.set(tenant.id, clock.now());
+        const fresh = await keysFor(tenant.id, true);
+        return fresh ? attempt(fresh).catch(() => null) : null;
       }
     },
   };

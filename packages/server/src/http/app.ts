@@ -29,7 +29,6 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     requestIdHeader: false,
     trustProxy: false,
     return503OnClosing: true,
-    ajv: undefined,
   });
   app.setValidatorCompiler(createValidatorCompiler());
   // JSON everywhere; form bodies only where OAuth 2.0 requires them (registered with those routes).

@@ -1,7 +1,6 @@
-import type { LoginBody } from '@portcullis/protocol';
+import { isCaptchaProvider, type LoginBody } from '@portcullis/protocol';
 import { PortcullisClientError } from './errors.js';
 import { PATHS, postJson, readSignIn, type Transport } from './http.js';
-import type { CaptchaProviderName } from './options.js';
 import type { CaptchaChallenge, CaptchaRenderer, CaptchaWidget, EmailCodeAsker } from './seams.js';
 
 /** Tokens tried per sign-in; a third refusal ends the attempt (the caller may start a new one). */
@@ -17,16 +16,14 @@ export interface FlowDeps {
 
 export type SignedIn = ReturnType<typeof readSignIn>;
 
-const PROVIDERS: readonly string[] = ['turnstile', 'recaptcha', 'hcaptcha'];
-
 function readChallenge(error: PortcullisClientError): CaptchaChallenge {
   const d = error.details ?? {};
   const provider = d['provider'];
-  if (typeof provider !== 'string' || !PROVIDERS.includes(provider) || typeof d['site_key'] !== 'string') {
+  if (!isCaptchaProvider(provider) || typeof d['site_key'] !== 'string') {
     throw new PortcullisClientError('unexpected_response', { status: error.status, details: d, cause: error });
   }
   const action = typeof d['action'] === 'string' ? d['action'] : 'login';
-  return { provider: provider as CaptchaProviderName, siteKey: d['site_key'], action };
+  return { provider, siteKey: d['site_key'], action };
 }
 
 const sameChallenge = (a: CaptchaChallenge, b: CaptchaChallenge) => a.provider === b.provider && a.siteKey === b.siteKey;

@@ -1,6 +1,7 @@
 import { isCaptchaProvider, type LoginBody } from '@portcullis/protocol';
 import { PortcullisClientError } from './errors.js';
 import { PATHS, postJson, readSignIn, type Transport } from './http.js';
+import type { CaptchaProviderName } from './options.js';
 import type { CaptchaChallenge, CaptchaRenderer, CaptchaWidget, EmailCodeAsker } from './seams.js';
 
 /** Tokens tried per sign-in; a third refusal ends the attempt (the caller may start a new one). */
@@ -12,6 +13,27 @@ export interface FlowDeps {
   renderer: CaptchaRenderer;
   askCode: EmailCodeAsker;
   now: () => number;
+  /** Told when the attempt reaches a step the person acts on (see {@link SignInStep}). */
+  onStep?: ((step: SignInStep) => void) | undefined;
+}
+
+/**
+ * Where a sign-in stands, for a page that guides the person: `captcha` when a widget is waiting
+ * for them, `verifying` once it handed over a token and the sign-in is posted again,
+ * `email_code` when the code prompt opens.
+ */
+export type SignInStep =
+  | { kind: 'captcha'; provider: CaptchaProviderName }
+  | { kind: 'verifying' }
+  | { kind: 'email_code' };
+
+/** A page's step listener that throws must not break the sign-in; it surfaces asynchronously. */
+function tell(deps: FlowDeps, step: SignInStep): void {
+  try {
+    deps.onStep?.(step);
+  } catch (error) {
+    setTimeout(() => { throw error; });
+  }
 }
 
 export type SignedIn = ReturnType<typeof readSignIn>;
@@ -61,7 +83,10 @@ export async function runSignIn(deps: FlowDeps, body: LoginBody): Promise<Signed
         // Tokens are single use: a refused one must be replaced by a fresh solve, not re-sent.
         if (widget) widget.reset();
         else [widget, opened] = [await deps.renderer.open(challenge), challenge];
-        attempt = { ...body, captcha: { provider: challenge.provider, token: await widget.token() } };
+        tell(deps, { kind: 'captcha', provider: challenge.provider });
+        const token = await widget.token();
+        tell(deps, { kind: 'verifying' });
+        attempt = { ...body, captcha: { provider: challenge.provider, token } };
       }
     }
   } finally {
@@ -81,6 +106,7 @@ async function completeEmailOtp(deps: FlowDeps, required: PortcullisClientError)
   const reason = typeof d['reason'] === 'string' ? d['reason'] : '';
   const started = deps.now();
   let retry: { attemptsLeft: number } | undefined;
+  tell(deps, { kind: 'email_code' });
   for (;;) {
     const left = Math.max(0, expiresIn - Math.floor((deps.now() - started) / 1000));
     const code = (await deps.askCode({ challengeId, expiresIn: left, reason }, retry)).trim();

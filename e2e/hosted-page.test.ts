@@ -185,6 +185,7 @@ describeBrowser('hosted /login in Chromium', () => {
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       expect(await page.locator('#portcullis-otp-code').count()).toBe(1);
       expect(await page.locator('#captcha iframe').count(), 'the widget is closed when the prompt opens').toBe(0);
+      expect(await page.locator('#status[data-step="email_code"]').textContent()).toBe('Enter the code we emailed you to continue.');
       await screenshot(page, 'email-code');
 
       await smtp.waitFor(1);

@@ -5,11 +5,17 @@ import { PortcullisClientError } from './errors.js';
 import { PATHS, postForm, postJson, readTokens, type Transport } from './http.js';
 import type { AuthClientOptions, Session } from './options.js';
 import type { InternalOptions } from './seams.js';
-import { runSignIn, type FlowDeps, type SignedIn } from './sign-in-flow.js';
+import { runSignIn, type FlowDeps, type SignedIn, type SignInStep } from './sign-in-flow.js';
 import { promptEmailCode } from './ui/otp-prompt.js';
 
 /** An access token this close to expiry is refreshed first, so it does not die in flight. */
 const REFRESH_LEEWAY_MS = 30_000;
+
+/** Per-attempt options of {@link AuthClient.signIn}. */
+export interface SignInOptions {
+  /** Called as the attempt reaches a step the person acts on: a captcha to solve, a code to enter. */
+  onStep?: (step: SignInStep) => void;
+}
 
 interface State {
   session: Session;
@@ -62,11 +68,11 @@ export class AuthClient {
   }
 
   /** Signs in, solving a captcha or entering an email code when the server asks; rejects with {@link PortcullisClientError}. */
-  async signIn(input: { email: string; password: string }): Promise<Session> {
+  async signIn(input: { email: string; password: string }, options: SignInOptions = {}): Promise<Session> {
     // Device data is best effort: without it the server scores the device low, it does not refuse.
     const device = this.#device ? await this.#device().catch(() => undefined) : undefined;
     const body = { email: input.email, password: input.password, ...(device ? { device } : {}) };
-    return this.#accept(await runSignIn(this.#flow, body));
+    return this.#accept(await runSignIn({ ...this.#flow, onStep: options.onStep }, body));
   }
 
   /** Revokes the session on the server and forgets it here; local state is cleared even if the call fails. */

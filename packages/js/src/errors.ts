@@ -45,6 +45,12 @@ export class PortcullisClientError extends Error {
   readonly details?: Record<string, unknown>;
   readonly recoverable: boolean;
   readonly status?: number;
+  /**
+   * Seconds until trying again can succeed, from `details.retry_after_s` (`account_locked`,
+   * `rate_limited`, `captcha_unavailable`, and `sign_in_denied` when the refusal rests on
+   * counters that expire); undefined when the server named no time.
+   */
+  readonly retryAfterS?: number;
 
   constructor(code: string, options: ClientErrorOptions = {}) {
     const entry = known(code);
@@ -53,6 +59,8 @@ export class PortcullisClientError extends Error {
     this.code = code;
     if (options.details !== undefined) this.details = options.details;
     if (options.status !== undefined) this.status = options.status;
+    const wait = options.details?.['retry_after_s'];
+    if (typeof wait === 'number' && Number.isFinite(wait) && wait > 0) this.retryAfterS = wait;
     this.recoverable = options.recoverable ?? entry?.recoverable ?? RECOVERABLE_OAUTH.has(code);
   }
 }

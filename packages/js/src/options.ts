@@ -1,5 +1,7 @@
-/** A captcha provider Portcullis supports (DESIGN §6). */
-export type CaptchaProviderName = 'turnstile' | 'recaptcha' | 'hcaptcha';
+import type { CaptchaProvider } from '@portcullis/protocol';
+
+/** A captcha provider Portcullis supports (DESIGN §6): the protocol's list. */
+export type CaptchaProviderName = CaptchaProvider;
 
 /** What the email-code prompt is told (`details` of `email_otp_required`). */
 export interface EmailCodeInfo {

@@ -1,4 +1,4 @@
-import type { LoginBody } from '@portcullis/protocol';
+import { isCaptchaProvider, type LoginBody } from '@portcullis/protocol';
 import { PortcullisClientError } from './errors.js';
 import { PATHS, postJson, readSignIn, type Transport } from './http.js';
 import type { CaptchaProviderName } from './options.js';
@@ -13,20 +13,39 @@ export interface FlowDeps {
   renderer: CaptchaRenderer;
   askCode: EmailCodeAsker;
   now: () => number;
+  /** Told when the attempt reaches a step the person acts on (see {@link SignInStep}). */
+  onStep?: ((step: SignInStep) => void) | undefined;
+}
+
+/**
+ * Where a sign-in stands, for a page that guides the person: `captcha` when a widget is waiting
+ * for them, `verifying` once it handed over a token and the sign-in is posted again,
+ * `email_code` when the code prompt opens.
+ */
+export type SignInStep =
+  | { kind: 'captcha'; provider: CaptchaProviderName }
+  | { kind: 'verifying' }
+  | { kind: 'email_code' };
+
+/** A page's step listener that throws must not break the sign-in; it surfaces asynchronously. */
+function tell(deps: FlowDeps, step: SignInStep): void {
+  try {
+    deps.onStep?.(step);
+  } catch (error) {
+    setTimeout(() => { throw error; });
+  }
 }
 
 export type SignedIn = ReturnType<typeof readSignIn>;
 
-const PROVIDERS: readonly string[] = ['turnstile', 'recaptcha', 'hcaptcha'];
-
 function readChallenge(error: PortcullisClientError): CaptchaChallenge {
   const d = error.details ?? {};
   const provider = d['provider'];
-  if (typeof provider !== 'string' || !PROVIDERS.includes(provider) || typeof d['site_key'] !== 'string') {
+  if (!isCaptchaProvider(provider) || typeof d['site_key'] !== 'string') {
     throw new PortcullisClientError('unexpected_response', { status: error.status, details: d, cause: error });
   }
   const action = typeof d['action'] === 'string' ? d['action'] : 'login';
-  return { provider: provider as CaptchaProviderName, siteKey: d['site_key'], action };
+  return { provider, siteKey: d['site_key'], action };
 }
 
 const sameChallenge = (a: CaptchaChallenge, b: CaptchaChallenge) => a.provider === b.provider && a.siteKey === b.siteKey;
@@ -64,7 +83,10 @@ export async function runSignIn(deps: FlowDeps, body: LoginBody): Promise<Signed
         // Tokens are single use: a refused one must be replaced by a fresh solve, not re-sent.
         if (widget) widget.reset();
         else [widget, opened] = [await deps.renderer.open(challenge), challenge];
-        attempt = { ...body, captcha: { provider: challenge.provider, token: await widget.token() } };
+        tell(deps, { kind: 'captcha', provider: challenge.provider });
+        const token = await widget.token();
+        tell(deps, { kind: 'verifying' });
+        attempt = { ...body, captcha: { provider: challenge.provider, token } };
       }
     }
   } finally {
@@ -84,6 +106,7 @@ async function completeEmailOtp(deps: FlowDeps, required: PortcullisClientError)
   const reason = typeof d['reason'] === 'string' ? d['reason'] : '';
   const started = deps.now();
   let retry: { attemptsLeft: number } | undefined;
+  tell(deps, { kind: 'email_code' });
   for (;;) {
     const left = Math.max(0, expiresIn - Math.floor((deps.now() - started) / 1000));
     const code = (await deps.askCode({ challengeId, expiresIn: left, reason }, retry)).trim();

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
+import { CAPTCHA_PROVIDERS } from './captcha-providers.js';
 
-export const CAPTCHA_PROVIDERS = ['turnstile', 'recaptcha', 'hcaptcha'] as const;
-export type CaptchaProvider = (typeof CAPTCHA_PROVIDERS)[number];
+export { CAPTCHA_PROVIDERS, type CaptchaProvider } from './captcha-providers.js';
 
 /**
  * Device signals the SDK collects (DESIGN §7). The server computes confidence from them;

@@ -1,3 +1,7 @@
+'use client';
+// Everything here holds state or effects: a React Server Components app (Next.js app router)
+// must render it on the client, and this directive, kept first in the built file, says so.
+
 /**
  * `@portcullis/react`: Portcullis sign-in for React: a provider holding one `AuthClient`, the
  * `useAuth()` hook, and an accessible `<SignIn/>` form (DESIGN §1, §5, §6).

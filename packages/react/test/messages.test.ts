@@ -20,6 +20,12 @@ describe('describeError', () => {
     expect(say('rate_limited', details)).toBe(`Too many attempts from this network. Try again ${words}.`);
   });
 
+  it('words a refusal that lifts with its time, and one that does not without a promise', () => {
+    expect(say('sign_in_denied', { retry_after_s: 120 })).toBe('This sign-in was refused for now. Try again in 2 minutes.');
+    expect(say('sign_in_denied')).toBe('This sign-in was refused. Contact your administrator if this keeps happening.');
+    expect(say('captcha_unavailable', { retry_after_s: 30 })).toBe('Human verification is unavailable right now. Try again in 30 seconds.');
+  });
+
   it('keeps captcha_blocked verbatim', () => {
     expect(say('captcha_blocked', { directive: 'frame-src' }, 'frame-src must allow https://challenges.cloudflare.com'))
       .toBe('frame-src must allow https://challenges.cloudflare.com');

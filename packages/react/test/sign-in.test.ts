@@ -78,6 +78,11 @@ describe('<SignIn/> states', () => {
     const html = form({ busy: false, error: new PortcullisClientError('account_locked', { details: { retry_after_s: 900 } }) });
     expect(html).toContain('Too many failed sign-ins for this account. Try again in 15 minutes.');
   });
+
+  it('says when to retry a counters-based refusal (sign_in_denied with retry_after_s)', () => {
+    const html = form({ busy: false, error: new PortcullisClientError('sign_in_denied', { status: 403, details: { retry_after_s: 720 } }) });
+    expect(html).toContain('This sign-in was refused for now. Try again in 12 minutes.');
+  });
 });
 
 describe('useAuth()', () => {

@@ -1,25 +1,12 @@
+import { CSP_DIRECTIVES as DIRECTIVES, PROVIDER_CSP as SOURCES, type CspDirective } from '@portcullis/protocol';
 import type { CaptchaProviderName } from '../options.js';
 
-/** The CSP directives a captcha widget can need. */
-export type CspDirective = 'script-src' | 'frame-src' | 'style-src' | 'connect-src';
-
-const DIRECTIVES: readonly CspDirective[] = ['script-src', 'frame-src', 'style-src', 'connect-src'];
-
-const HCAPTCHA = ['https://hcaptcha.com', 'https://*.hcaptcha.com'];
-
-/** DESIGN §13, to the letter: the hosted page's CSP is built from the same list. */
-const SOURCES: Readonly<Record<CaptchaProviderName, Readonly<Partial<Record<CspDirective, readonly string[]>>>>> = {
-  turnstile: { 'script-src': ['https://challenges.cloudflare.com'], 'frame-src': ['https://challenges.cloudflare.com'] },
-  recaptcha: {
-    'script-src': ['https://www.google.com/recaptcha/', 'https://www.gstatic.com/recaptcha/'],
-    'frame-src': ['https://www.google.com/recaptcha/', 'https://recaptcha.google.com/recaptcha/'],
-  },
-  hcaptcha: { 'script-src': HCAPTCHA, 'frame-src': HCAPTCHA, 'style-src': HCAPTCHA, 'connect-src': HCAPTCHA },
-};
+export type { CspDirective };
 
 /**
  * The Content-Security-Policy sources a page must allow for `provider`'s widget (DESIGN §13),
- * beside `'self'`. Every directive is present (empty when none is needed); arrays are fresh copies.
+ * beside `'self'`, from the `@portcullis/protocol` table the hosted page's own CSP is built from.
+ * Every directive is present (empty when none is needed); arrays are fresh copies.
  */
 export function cspFor(provider: CaptchaProviderName): Record<CspDirective, string[]> {
   const entry = SOURCES[provider];

@@ -1,11 +1,8 @@
+import { PROVIDER_SCRIPT_URLS } from '@portcullis/protocol';
 import type { CaptchaProviderName } from '../options.js';
 
-/** The real providers' widget scripts (DESIGN §13 origins). */
-export const DEFAULT_SCRIPT_URLS: Readonly<Record<CaptchaProviderName, string>> = {
-  turnstile: 'https://challenges.cloudflare.com/turnstile/v0/api.js',
-  recaptcha: 'https://www.google.com/recaptcha/api.js',
-  hcaptcha: 'https://js.hcaptcha.com/1/api.js',
-};
+/** The real providers' widget scripts (one table in `@portcullis/protocol`). */
+export const DEFAULT_SCRIPT_URLS: Readonly<Record<CaptchaProviderName, string>> = PROVIDER_SCRIPT_URLS;
 
 const GLOBALS: Readonly<Record<CaptchaProviderName, string>> = { turnstile: 'turnstile', recaptcha: 'grecaptcha', hcaptcha: 'hcaptcha' };
 

@@ -28,7 +28,7 @@ describe('the production guard and tenant captcha settings', () => {
   });
 
   it('uses the real provider endpoints when a tenant sets no verify_url', async () => {
-    const { SITEVERIFY_URLS } = await import('../../src/adapters/captcha/siteverify-client.js');
+    const { SITEVERIFY_URLS } = await import('@portcullis/protocol');
     expect(SITEVERIFY_URLS).toEqual({
       turnstile: 'https://challenges.cloudflare.com/turnstile/v0/siteverify',
       recaptcha: 'https://www.google.com/recaptcha/api/siteverify',

@@ -1,12 +1,5 @@
 import type { SiteverifyClient } from '../../ports/captcha.js';
 
-/** The providers' real endpoints; a tenant may point `verify_url` elsewhere (the emulator, a compatible vendor). */
-export const SITEVERIFY_URLS = {
-  turnstile: 'https://challenges.cloudflare.com/turnstile/v0/siteverify',
-  recaptcha: 'https://www.google.com/recaptcha/api/siteverify',
-  hcaptcha: 'https://api.hcaptcha.com/siteverify',
-} as const;
-
 /**
  * siteverify over fetch, form-encoded as every provider accepts. Anything but a JSON object from a
  * 2xx answer — a timeout, a refused connection, a 5xx or 429, an HTML page — counts as unreachable:

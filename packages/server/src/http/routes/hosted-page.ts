@@ -9,10 +9,11 @@ import { hostedPageCsp } from '../../domain/csp.js';
 import { renderLoginPage } from '../pages/login-page.js';
 import { requestContext } from '../context.js';
 
-/** The built SDK bundle, if `@portcullis/js` is built (the page needs it; the API does not). */
-async function loadBundle(): Promise<Buffer | null> {
+/** The built SDK bundle and its source map, if `@portcullis/js` is built (the page needs it; the API does not). */
+async function loadBundle(): Promise<{ code: Buffer; map: Buffer | null } | null> {
   try {
-    return await readFile(createRequire(import.meta.url).resolve('@portcullis/js/bundle'));
+    const file = createRequire(import.meta.url).resolve('@portcullis/js/bundle');
+    return { code: await readFile(file), map: await readFile(`${file}.map`).catch(() => null) };
   } catch {
     return null;
   }
@@ -25,7 +26,12 @@ export async function hostedPageRoutes(app: FastifyInstance, deps: Deps): Promis
   const bundle = await loadBundle();
   app.get('/sdk/portcullis.js', { schema: { hide: true } }, async (_request, reply) => {
     if (!bundle) return reply.code(404).type('text/plain').send('SDK bundle not built: run npm run build');
-    return reply.type('text/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(bundle);
+    return reply.type('text/javascript; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(bundle.code);
+  });
+  // The SDK is open source: its map only turns a minified stack trace in devtools back into lines of it.
+  app.get('/sdk/portcullis.js.map', { schema: { hide: true } }, async (_request, reply) => {
+    if (!bundle?.map) return reply.code(404).type('text/plain').send('SDK source map not built: run npm run build');
+    return reply.type('application/json; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(bundle.map);
   });
   const page = async (request: FastifyRequest) => {
     const ctx = await requestContext(deps, request);

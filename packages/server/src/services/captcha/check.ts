@@ -4,7 +4,7 @@ import type { Store } from '../../ports/store.js';
 import type { GroupCommit } from '../group-commit.js';
 import type { Clock } from '../../ports/clock.js';
 import type { CaptchaFailure, SiteverifyClient, SiteverifyResult } from '../../ports/captcha.js';
-import { SITEVERIFY_URLS } from '../../adapters/captcha/siteverify-client.js';
+import { SITEVERIFY_URLS } from '@portcullis/protocol';
 import { RETRYABLE, judgeSiteverify } from '../../domain/captcha/judge.js';
 import { admitCall, closedBreaker, recordCall, type BreakerState } from '../../domain/captcha/circuit-breaker.js';
 

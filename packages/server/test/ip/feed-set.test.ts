@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFeedSet } from '../../src/adapters/feeds/feed-set.js';
-import type { FeedDefinition } from '../../src/adapters/feeds/feed-set.js';
+import type { FeedDefinition } from '../../src/ports/feeds.js';
 import { checkFeedSource, readFeedSource } from '../../src/adapters/feeds/source.js';
 import { dataDir } from './real-data.js';
 

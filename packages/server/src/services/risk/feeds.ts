@@ -3,7 +3,7 @@ import { PortcullisError, type CreateFeedBody, type FeedView } from '@portcullis
 import type { Deps } from '../deps.js';
 import type { Principal, RequestContext } from '../context.js';
 import type { FeedRecord } from '../../ports/store.js';
-import type { FeedStatus } from '../../adapters/feeds/feed-set.js';
+import type { FeedStatus } from '../../ports/feeds.js';
 import { newId } from '../../adapters/crypto/random.js';
 import { isoTime } from '../context.js';
 import { recordEvent } from '../audit.js';

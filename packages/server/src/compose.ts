@@ -27,6 +27,7 @@ import { createCaptchaChecker, type BreakerOptions } from './services/captcha/ch
 import { createSiteverifyClient } from './adapters/captcha/siteverify-client.js';
 import type { SiteverifyClient } from './ports/captcha.js';
 import { createFeedSetFactory } from './adapters/feeds/factory.js';
+import type { GuardOptions } from './adapters/net/guarded-fetch.js';
 import { createOutboxMailer } from './adapters/mail/outbox-mailer.js';
 import { createSmtpMailer } from './adapters/mail/smtp-mailer.js';
 import { pino, type Logger } from 'pino';
@@ -42,6 +43,8 @@ export interface ComposeOverrides {
   breaker?: BreakerOptions;
   hasher?: Partial<Argon2Options>;
   processMetrics?: boolean;
+  /** Tests: a resolver and CA for feed downloads (the allowed hosts always come from config). */
+  feedGuard?: Omit<GuardOptions, 'allowHosts'>;
   /** Where start-up work (feed loading) is logged; default a pino logger at `PORTCULLIS_LOG_LEVEL`. */
   logger?: Logger;
 }
@@ -89,7 +92,7 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   const commit = createGroupCommit(store);
   const auditWriter = createAuditWriter(commit, clock);
   const log = overrides.logger ?? pino({ level: config.PORTCULLIS_LOG_LEVEL });
-  const createFeedSet = createFeedSetFactory({ allowHosts: config.feedAllowHosts });
+  const createFeedSet = createFeedSetFactory({ ...overrides.feedGuard, allowHosts: config.feedAllowHosts });
   const reputation = createFeedRegistry({ store, clock, auditWriter, createFeedSet, log: log.child({ component: 'threat-feeds' }) }, config.threatFeeds);
   const mailer = config.PORTCULLIS_SMTP_URL ? createSmtpMailer(config.PORTCULLIS_SMTP_URL, config.PORTCULLIS_MAIL_FROM) : createOutboxMailer(store, clock);
   const deps: Deps = {

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { classifyAddress, literalHostProblem } from '../../src/domain/ip/public-address.js';
 import { parseIp } from '../../src/domain/ip/address.js';
 import { BlockedTargetError, createGuardedFetch } from '../../src/adapters/net/guarded-fetch.js';
@@ -127,7 +129,9 @@ describe('threat feeds through the API', () => {
     server = await startHttpsFeedServer({ '/list.txt': LIST });
     const { resolve } = tableResolver({ 'up.test': ['127.0.0.1'], 'down.test': ['127.0.0.1'] });
     // The operator allowing the host for platform feeds does not open it to tenants.
-    h = await createHarness({ env: { PORTCULLIS_FEED_ALLOW_HOSTS: 'up.test' }, overrides: { feedGuard: { resolve, ca: TEST_CA } } });
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, new Writable({ write(chunk, _enc, cb) { lines.push(JSON.parse(String(chunk))); cb(); } }));
+    h = await createHarness({ env: { PORTCULLIS_FEED_ALLOW_HOSTS: 'up.test' }, overrides: { feedGuard: { resolve, ca: TEST_CA }, logger } });
     const status = async (name: string, url: string) => {
       const res = await h!.api('POST', '/api/v1/risk/feeds', { name, category: 'known_bot', format: 'text', source: { url } });
       expect(res.statusCode).toBe(201);
@@ -138,6 +142,11 @@ describe('threat feeds through the API', () => {
     expect(up).toEqual({ loaded: false, entries: 0, loaded_at: null, consecutive_failures: 1, last_error: 'host did not resolve to a public address' });
     expect(down).toEqual(up);
     expect(server.connections()).toBe(0);
+    // The operator's log says whose feed failed and why (issue 10 #15).
+    expect(lines.filter((l) => l.msg === 'threat feed load failed').map((l) => [l.tenant_id, l.feed, l.scope, l.error])).toEqual([
+      [h.tenant.id, 'up', 'tenant', 'host did not resolve to a public address'],
+      [h.tenant.id, 'down', 'tenant', 'host did not resolve to a public address'],
+    ]);
   });
 
   it('loads a platform feed from an internal host the operator allowed', async () => {

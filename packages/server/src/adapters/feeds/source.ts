@@ -63,10 +63,14 @@ export async function readFeedSource(source: FeedSource, options: SourceOptions 
   // Redirects are followed by the guarded fetch, which checks every hop's address.
   const response = await fetcher(source.url, { signal, headers: { accept: '*/*' } });
   // A redirect may have left https; what came back over it cannot be trusted.
-  if (response.url && new URL(response.url).protocol !== 'https:') throw new Error('feed redirected away from https');
-  if (!response.ok) throw new Error(`feed answered HTTP ${response.status}`);
+  const refuse = async (message: string): Promise<never> => {
+    await response.body?.cancel().catch(() => {}); // free the connection now, not when the server gives up
+    throw new Error(message);
+  };
+  if (response.url && new URL(response.url).protocol !== 'https:') return refuse('feed redirected away from https');
+  if (!response.ok) return refuse(`feed answered HTTP ${response.status}`);
   const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) throw new Error(`feed larger than ${maxBytes} bytes`);
+  if (declared > maxBytes) return refuse(`feed larger than ${maxBytes} bytes`);
   return readBody(response, maxBytes);
 }
 

@@ -2,6 +2,8 @@ import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { CAPTCHA_PROVIDERS } from './auth.js';
 import type { FieldError } from './errors.js';
+import { CIDR_EXAMPLE, cidrProblem } from './ip.js';
+import { THREAT_CATEGORIES, THREAT_CATEGORY_POINTS } from './risk.js';
 
 // The tenant risk policy (DESIGN §7). Every field carries its default, nested objects too, so a
 // partial document is completed by the schema itself; every number is bounded so that a typo
@@ -22,7 +24,6 @@ const Url = Type.String({ maxLength: 2048, pattern: '^https?://[^\\s]+$', descri
 const Hostname = Type.String({
   maxLength: 253, pattern: '^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$', description: 'a hostname without scheme or port',
 });
-const CIDR_EXAMPLE = 'an IP address or CIDR such as 10.0.0.0/8 or 2001:db8::/32';
 const Cidr = Type.String({ minLength: 1, maxLength: 64, description: CIDR_EXAMPLE });
 
 const captchaFields = {
@@ -36,6 +37,7 @@ const captchaFields = {
   on_every_login: Flag(false),
   outage_fallback: Type.Union([Type.Literal('deny'), Type.Literal('email_otp')], { default: 'deny' }),
 };
+type CategoryPoints = { [C in (typeof THREAT_CATEGORIES)[number]]: ReturnType<typeof Points> };
 const Secret = OrNull(Type.String({ minLength: 1, maxLength: 1024 }));
 
 const Thresholds = Section({ challenge: Threshold(30), deny: Threshold(80) });
@@ -43,7 +45,7 @@ const Rules = Section({
   ip_failures: Section({ limit: Limit(5, 100_000), window_s: Seconds(900), points: Points(40) }),
   account_failures: Section({ limit: Limit(3, 100_000), window_s: Seconds(900), points: Points(40) }),
   device_low_confidence: Section({ below: Ratio(0.3), points: Points(40) }),
-  ip_categories: Section({ known_bot: Points(50), tor: Points(40), vpn: Points(30), proxy: Points(30), datacenter: Points(30) }),
+  ip_categories: Section(Object.fromEntries(THREAT_CATEGORIES.map((c) => [c, Points(THREAT_CATEGORY_POINTS[c])])) as CategoryPoints),
 });
 const Lockout = Section({
   // 100 is the NIST SP 800-63B cap on consecutive failures before an account must be locked.
@@ -203,63 +205,6 @@ function describe(s: Json): string {
   }
 }
 
-
-/**
- * Why `text` is not a usable network, or null. A bare address is a single host. Host bits after the
- * prefix are refused: `10.0.0.1/8` is more likely a typo for a /32 or /24 than a wish to trust a /8.
- */
-function cidrProblem(text: string): string | null {
-  const [address = '', prefixText, extra] = text.split('/');
-  const bytes = address.includes(':') ? parseIpv6(address) : parseIpv4(address);
-  if (bytes === null || extra !== undefined) return `must be ${CIDR_EXAMPLE}`;
-  const bits = bytes.length * 8;
-  if (prefixText === undefined) return null;
-  if (!/^(0|[1-9]\d{0,2})$/.test(prefixText) || Number(prefixText) > bits) return `prefix length must be 0 to ${bits}`;
-  const prefix = Number(prefixText);
-  // The server reads IPv4-mapped addresses as IPv4; a mapped network wider than /96 has no such reading.
-  if (bits === 128 && prefix < 96 && bytes.slice(0, 12).join() === '0,0,0,0,0,0,0,0,0,0,255,255') {
-    return 'an IPv4-mapped network needs a prefix of at least /96';
-  }
-  for (let i = prefix; i < bits; i++) {
-    if (((bytes[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0) return `has address bits set after the /${prefix} prefix`;
-  }
-  return null;
-}
-
-function parseIpv4(text: string): number[] | null {
-  const parts = text.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) return null;
-  return parts.map(Number);
-}
-
-function parseIpv6(text: string): number[] | null {
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const words = halves.map((half, h) => ipv6Words(half, h === halves.length - 1));
-  const [head, tail = []] = words;
-  if (head === undefined || head === null || tail === null) return null;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
-  return [...head, ...new Array<number>(halves.length === 1 ? 0 : missing).fill(0), ...tail].flatMap((w) => [w >> 8, w & 0xff]);
-}
-
-function ipv6Words(half: string, last: boolean): number[] | null {
-  if (half === '') return [];
-  const groups = half.split(':');
-  const out: number[] = [];
-  for (const [i, group] of groups.entries()) {
-    if (last && i === groups.length - 1 && group.includes('.')) {
-      const v4 = parseIpv4(group);
-      if (v4 === null) return null;
-      out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-    } else if (/^[0-9a-f]{1,4}$/i.test(group)) {
-      out.push(parseInt(group, 16));
-    } else {
-      return null;
-    }
-  }
-  return out;
-}
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,6 +1,15 @@
 import { Type, type Static } from 'typebox';
 
+/**
+ * The threat categories, defined here once: feeds report them, the policy scores them
+ * (`rules.ip_categories`), the engine names its reasons after them (`ip.<category>`). The
+ * order is the order reasons come out in.
+ */
 export const THREAT_CATEGORIES = ['known_bot', 'tor', 'vpn', 'proxy', 'datacenter'] as const;
+export type ThreatCategory = (typeof THREAT_CATEGORIES)[number];
+
+/** Default policy points per category (DESIGN §7). */
+export const THREAT_CATEGORY_POINTS: Readonly<Record<ThreatCategory, number>> = { known_bot: 50, tor: 40, vpn: 30, proxy: 30, datacenter: 30 };
 
 /** `POST /api/v1/risk/feeds` (DESIGN §7). */
 export const CreateFeedBody = Type.Object({

@@ -14,7 +14,7 @@ import { createSecretBox } from './adapters/crypto/secret-box.js';
 import { createArgon2Hasher, type Argon2Options } from './adapters/crypto/argon2-hasher.js';
 import { createMemoryCounters } from './adapters/memory/memory-counters.js';
 import { createRedisCounters } from './adapters/redis/redis-counters.js';
-import { createCidrSet } from './domain/ip/cidr-set.js';
+import { buildCidrSet } from './domain/ip/cidr-set.js';
 import { createKeyRing } from './services/keys.js';
 import { createAuditWriter } from './services/audit.js';
 import { createGroupCommit } from './services/group-commit.js';
@@ -26,10 +26,11 @@ import { createFeedRegistry } from './services/risk/feed-registry.js';
 import { createCaptchaChecker, type BreakerOptions } from './services/captcha/check.js';
 import { createSiteverifyClient } from './adapters/captcha/siteverify-client.js';
 import type { SiteverifyClient } from './ports/captcha.js';
-import { platformFeeds } from './config/feeds.js';
+import { createFeedSetFactory } from './adapters/feeds/factory.js';
+import type { GuardOptions } from './adapters/net/guarded-fetch.js';
 import { createOutboxMailer } from './adapters/mail/outbox-mailer.js';
 import { createSmtpMailer } from './adapters/mail/smtp-mailer.js';
-import { ConfigError } from './config/load.js';
+import { pino, type Logger } from 'pino';
 
 export interface ComposeOverrides {
   clock?: Clock;
@@ -42,6 +43,10 @@ export interface ComposeOverrides {
   breaker?: BreakerOptions;
   hasher?: Partial<Argon2Options>;
   processMetrics?: boolean;
+  /** Tests: a resolver and CA for feed downloads (the allowed hosts always come from config). */
+  feedGuard?: Omit<GuardOptions, 'allowHosts'>;
+  /** Where start-up work (feed loading) is logged; default a pino logger at `PORTCULLIS_LOG_LEVEL`. */
+  logger?: Logger;
 }
 
 /** The master key: configured, or (outside production) generated once into the data dir. */
@@ -64,12 +69,7 @@ function databaseTarget(config: Readonly<Config>): SqlTarget {
 
 /** The one place that picks adapters from configuration. */
 export async function compose(config: Readonly<Config>, overrides: ComposeOverrides = {}): Promise<{ deps: Deps; close(): Promise<void> }> {
-  let trustedProxies;
-  try {
-    trustedProxies = createCidrSet(config.PORTCULLIS_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean));
-  } catch (error) {
-    throw new ConfigError([`PORTCULLIS_TRUSTED_PROXIES: ${(error as Error).message}`]);
-  }
+  const trustedProxies = buildCidrSet(config.trustedProxies.map((cidr) => ({ cidr, label: 0 })));
   const clock = overrides.clock ?? systemClock;
   const target = overrides.database ?? databaseTarget(config);
   const db = connectDatabase(target);
@@ -91,7 +91,9 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   });
   const commit = createGroupCommit(store);
   const auditWriter = createAuditWriter(commit, clock);
-  const reputation = createFeedRegistry({ store, clock, auditWriter }, platformFeeds(config));
+  const log = overrides.logger ?? pino({ level: config.PORTCULLIS_LOG_LEVEL });
+  const createFeedSet = createFeedSetFactory({ ...overrides.feedGuard, allowHosts: config.feedAllowHosts });
+  const reputation = createFeedRegistry({ store, clock, auditWriter, createFeedSet, log: log.child({ component: 'threat-feeds' }) }, config.threatFeeds);
   const mailer = config.PORTCULLIS_SMTP_URL ? createSmtpMailer(config.PORTCULLIS_SMTP_URL, config.PORTCULLIS_MAIL_FROM) : createOutboxMailer(store, clock);
   const deps: Deps = {
     config, store, clock, counters, hasher, box, trustedProxies, auditWriter, commit, reputation, mailer,

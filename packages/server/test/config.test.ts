@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { loadConfig, ConfigError } from '../src/config/load.js';
 import { productionProblems } from '../src/config/production-guard.js';
 import { renderConfigDocs } from '../src/config/docs.js';
+import { formatCidr } from '../src/domain/ip/address.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -33,6 +34,42 @@ describe('configuration', () => {
     expect(problems.join('\n')).toMatch(/PORTCULLIS_LOG_LEVEL/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL/);
     expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('reports a bad proxy CIDR, a bad feed and ten other bad keys together, none capped', () => {
+    const problems = problemsOf({
+      PORT: 'abc', PORTCULLIS_ACCESS_TOKEN_TTL_S: '1', PORTCULLIS_REFRESH_TOKEN_TTL_S: '1', PORTCULLIS_APP_TOKEN_TTL_S: '1',
+      PORTCULLIS_SECRET_OVERLAP_S: '-1', PORTCULLIS_HASH_CONCURRENCY: '1000', PORTCULLIS_HASH_QUEUE: 'x', PORTCULLIS_BODY_LIMIT: '1',
+      PORTCULLIS_CLIENT_AUTH_LIMIT: '0', PORTCULLIS_LOG_LEVEL: 'loud',
+      PORTCULLIS_TRUSTED_PROXIES: '10.0.0.0/8, 10.0.0.1/8, proxy.internal',
+      PORTCULLIS_FEED_ALLOW_HOSTS: 'mirror.internal, https://x',
+      PORTCULLIS_THREAT_FEEDS: JSON.stringify([
+        { name: 'ok', category: 'tor', format: 'text', source: { path: '/feeds/tor.txt' } },
+        { name: 'bad', category: 'ghosts', format: 'csv', source: { path: '/x' }, refresh_s: 5 },
+        { name: 'ok', category: 'tor', format: 'text', source: { path: '/feeds/tor2.txt' } },
+        { name: 'meta', category: 'tor', format: 'text', source: { url: 'https://169.254.169.254/latest' } },
+        { name: 'mirror', category: 'tor', format: 'text', source: { url: 'https://mirror.internal/tor.txt' } },
+      ]),
+    });
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'PORT', 'PORTCULLIS_ACCESS_TOKEN_TTL_S', 'PORTCULLIS_REFRESH_TOKEN_TTL_S', 'PORTCULLIS_APP_TOKEN_TTL_S', 'PORTCULLIS_SECRET_OVERLAP_S',
+      'PORTCULLIS_HASH_CONCURRENCY', 'PORTCULLIS_HASH_QUEUE', 'PORTCULLIS_BODY_LIMIT', 'PORTCULLIS_CLIENT_AUTH_LIMIT', 'PORTCULLIS_LOG_LEVEL',
+      'PORTCULLIS_TRUSTED_PROXIES', 'PORTCULLIS_TRUSTED_PROXIES', 'PORTCULLIS_FEED_ALLOW_HOSTS',
+      'PORTCULLIS_THREAT_FEEDS.1.category', 'PORTCULLIS_THREAT_FEEDS.1.format', 'PORTCULLIS_THREAT_FEEDS.1.refresh_s',
+      'PORTCULLIS_THREAT_FEEDS.2.name', 'PORTCULLIS_THREAT_FEEDS.3.source.url',
+    ]);
+    expect(problems).toContain('PORTCULLIS_TRUSTED_PROXIES: "10.0.0.1/8" has address bits set after the /8 prefix');
+    expect(problems).toContain('PORTCULLIS_TRUSTED_PROXIES: "proxy.internal" must be an IP address or CIDR such as 10.0.0.0/8 or 2001:db8::/32');
+    expect(problems).toContain('PORTCULLIS_THREAT_FEEDS.3.source.url: must name a public address (169.254.169.254 is metadata); add the host to PORTCULLIS_FEED_ALLOW_HOSTS to allow it');
+  });
+
+  it('hands out trusted proxies, allowed hosts and platform feeds as typed, frozen values', () => {
+    const feed = { name: 'tor', category: 'tor', format: 'text', source: { url: 'https://Mirror.Internal./tor.txt' }, refresh_s: 3600 };
+    const config = loadConfig({ PORTCULLIS_TRUSTED_PROXIES: '10.0.0.0/8, ::ffff:192.168.0.0/112', PORTCULLIS_FEED_ALLOW_HOSTS: 'Mirror.Internal., [FD00::1]', PORTCULLIS_THREAT_FEEDS: JSON.stringify([feed]) });
+    expect(config.trustedProxies.map(formatCidr)).toEqual(['10.0.0.0/8', '192.168.0.0/16']);
+    expect(config.feedAllowHosts).toEqual(['mirror.internal', 'fd00::1']);
+    expect(config.threatFeeds).toEqual([feed]);
+    expect(Object.isFrozen(config.threatFeeds[0]!.source)).toBe(true);
   });
 
   it('ignores unrelated environment variables', () => {

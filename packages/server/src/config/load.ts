@@ -1,5 +1,7 @@
 import { Value } from 'typebox/value';
-import { ConfigSchema, type Config } from './schema.js';
+import { ConfigSchema, type Config, type EnvConfig } from './schema.js';
+import { propertyProblems } from './check.js';
+import { parseSettings } from './settings.js';
 
 /** Raised when the environment holds bad settings; lists every problem at once. */
 export class ConfigError extends Error {
@@ -12,8 +14,9 @@ export class ConfigError extends Error {
 const KNOWN = new Set(Object.keys(ConfigSchema.properties));
 
 /**
- * Parses the environment once: unknown `PORTCULLIS_*` keys, wrong types and bad values are all
- * reported together, so an operator fixes a deployment in one pass rather than one restart per typo.
+ * Parses the environment once: unknown `PORTCULLIS_*` keys, wrong types, bad values and bad
+ * entries inside structured settings (proxy CIDRs, platform feeds) are all reported together,
+ * so an operator fixes a deployment in one pass rather than one restart per typo.
  */
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
   const raw: Record<string, unknown> = {};
@@ -23,17 +26,23 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     if (KNOWN.has(key)) raw[key] = value;
     else if (key.startsWith('PORTCULLIS_')) problems.push(`${key}: unknown setting`);
   }
-  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
-  const reported = new Set<string>();
-  for (const error of Value.Errors(ConfigSchema, converted)) {
-    const key = error.instancePath.replace(/^\//, '');
-    if (reported.has(key)) continue;
-    reported.add(key);
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw)) as Record<string, unknown>;
+  const bad = new Set<string>();
+  for (const { path, message } of propertyProblems(ConfigSchema, converted)) {
+    const key = path.split('.')[0]!;
+    bad.add(key);
     const value = raw[key];
-    problems.push(`${key}: ${describe(key, error.message)}${value === undefined ? '' : ` (got ${JSON.stringify(redact(key, String(value)))})`}`);
+    problems.push(`${key}: ${describe(key, message)}${value === undefined ? '' : ` (got ${JSON.stringify(redact(key, String(value)))})`}`);
   }
+  const settings = converted as EnvConfig;
+  const parsed = parseSettings({
+    PORTCULLIS_TRUSTED_PROXIES: bad.has('PORTCULLIS_TRUSTED_PROXIES') ? '' : settings.PORTCULLIS_TRUSTED_PROXIES,
+    PORTCULLIS_FEED_ALLOW_HOSTS: bad.has('PORTCULLIS_FEED_ALLOW_HOSTS') ? '' : settings.PORTCULLIS_FEED_ALLOW_HOSTS,
+    PORTCULLIS_THREAT_FEEDS: bad.has('PORTCULLIS_THREAT_FEEDS') ? '[]' : settings.PORTCULLIS_THREAT_FEEDS,
+  });
+  problems.push(...parsed.problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(converted as Config);
+  return deepFreeze({ ...settings, ...parsed.settings });
 }
 
 /** Enumerations read better as their allowed values than as the first failing branch. */
@@ -45,4 +54,13 @@ function describe(key: string, fallback: string): string {
 
 function redact(key: string, value: string): string {
   return /KEY|SECRET|PASSWORD|URL/.test(key) ? '<redacted>' : value;
+}
+
+// Parsed settings are nested (feed definitions, CIDR words): frozen all the way down.
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }

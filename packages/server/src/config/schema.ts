@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import type { ParsedSettings } from './settings.js';
 
 /**
  * Every setting Portcullis reads from the environment. The one source for validation,
@@ -15,7 +16,7 @@ export const ConfigSchema = Type.Object({
   PORTCULLIS_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'Public base URL; tenant issuers are `<public url>/tenants/<slug>`. Defaults to http://HOST:PORT.' })),
   PORTCULLIS_BASE_DOMAIN: Type.Optional(Type.String({ description: 'A tenant `acme` is also served at `acme.<base domain>`.' })),
   PORTCULLIS_DEFAULT_TENANT: Type.Optional(Type.String({ description: 'Slug of the tenant that answers requests no other rule resolves. `npm start` uses `demo` outside production when unset.' })),
-  PORTCULLIS_TRUSTED_PROXIES: Type.String({ default: '', description: 'Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed.' }),
+  PORTCULLIS_TRUSTED_PROXIES: Type.String({ default: '', description: 'Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (no host bits after the prefix).' }),
   PORTCULLIS_MASTER_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$', description: 'Base64 32-byte key that encrypts signing keys and secrets at rest. Outside production a dev key is generated in the data dir.' })),
   PORTCULLIS_ACCESS_TOKEN_TTL_S: Type.Integer({ minimum: 60, maximum: 86_400, default: 900, description: 'Lifetime of user access tokens.' }),
   PORTCULLIS_REFRESH_TOKEN_TTL_S: Type.Integer({ minimum: 300, maximum: 31_536_000, default: 2_592_000, description: 'Lifetime of a refresh token family (30 days).' }),
@@ -26,6 +27,7 @@ export const ConfigSchema = Type.Object({
   PORTCULLIS_BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 16_384, description: 'Largest request body in bytes (413 past it).' }),
   PORTCULLIS_CLIENT_AUTH_LIMIT: Type.Integer({ minimum: 1, maximum: 10_000, default: 10, description: 'Failed client authentications per client id (and 10x per IP) in 15 min before 429.' }),
   PORTCULLIS_THREAT_FEEDS: Type.String({ default: '[]', description: 'JSON array of platform-wide threat feeds applied to every tenant: `[{"name","category","weight"?,"format":"text"|"mmdb","source":{"path"}|{"url"},"refresh_s"?,"datacenter_asns"?}]`.' }),
+  PORTCULLIS_FEED_ALLOW_HOSTS: Type.String({ default: '', description: 'Comma-separated host names (or IPs) that platform feeds may fetch from although they are not public (an internal mirror). Tenant feeds only ever reach public addresses.' }),
   PORTCULLIS_FEED_DIR: Type.Optional(Type.String({ description: 'Directory tenant feeds with a `{ "path" }` source must live in (a tenant must not read arbitrary server files). Defaults to <data dir>/feeds.' })),
   PORTCULLIS_SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://', description: 'SMTP server for mail; when unset, mail goes to the embedded outbox.' })),
   PORTCULLIS_MAIL_FROM: Type.String({ default: 'Portcullis <no-reply@portcullis.local>', description: 'Sender of mail.' }),
@@ -35,4 +37,8 @@ export const ConfigSchema = Type.Object({
     default: 'info', description: 'pino log level.' }),
 });
 
-export type Config = Static<typeof ConfigSchema>;
+/** The settings as read from the environment. */
+export type EnvConfig = Static<typeof ConfigSchema>;
+
+/** Everything `loadConfig` returns: the environment's values and the structured ones parsed from them. */
+export type Config = EnvConfig & ParsedSettings;

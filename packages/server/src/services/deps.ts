@@ -14,7 +14,7 @@ import type { CidrSet } from '../domain/ip/cidr-set.js';
 import type { CaptchaChecker } from './captcha/check.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { IpHit } from '../domain/risk/signals.js';
-import type { FeedStatus } from '../adapters/feeds/feed-set.js';
+import type { FeedStatus } from '../ports/feeds.js';
 
 /** Threat-feed hits for an address: platform-wide feeds and the tenant's own. */
 export interface IpReputation {

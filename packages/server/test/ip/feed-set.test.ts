@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFeedSet } from '../../src/adapters/feeds/feed-set.js';
-import type { FeedDefinition } from '../../src/adapters/feeds/feed-set.js';
+import type { FeedDefinition } from '../../src/ports/feeds.js';
 import { checkFeedSource, readFeedSource } from '../../src/adapters/feeds/source.js';
 import { dataDir } from './real-data.js';
 
@@ -180,5 +180,29 @@ describe('feed sources', () => {
   it('reads the body of a good answer', async () => {
     const { fetch } = scriptedFetch([text('1.2.3.4\n')]);
     expect((await readFeedSource({ url: 'https://feeds.example/x' }, { fetch })).toString()).toBe('1.2.3.4\n');
+  });
+});
+
+describe('feed logs', () => {
+  it('log each load with its entries and time, and each failure, never a credential or query string', async () => {
+    const lines: { level: string; data: Record<string, unknown>; message: string }[] = [];
+    const log = {
+      info: (data: object, message: string) => lines.push({ level: 'info', data: data as Record<string, unknown>, message }),
+      warn: (data: object, message: string) => lines.push({ level: 'warn', data: data as Record<string, unknown>, message }),
+    };
+    const { fetch } = scriptedFetch([text('198.51.100.0/24\n# comment\nnot-an-address\n')]);
+    const feeds = createFeedSet([
+      { name: 'geo', category: 'vpn', format: 'text', source: { url: 'https://download.example/geoip?edition_id=x&license_key=SECRET123' } },
+      { name: 'creds', category: 'tor', format: 'text', source: { url: 'https://user:hunter2@feeds.example/list' } },
+    ], { fetch, timers: manualTimers(), log, scope: 'tenant' });
+    await feeds.start();
+    const ms = expect.any(Number);
+    expect(lines).toEqual([
+      { level: 'warn', message: 'threat feed load failed', data: { feed: 'creds', scope: 'tenant', source: 'https://feeds.example/list', ms, consecutive_failures: 1, error: 'feed source refused: url must not carry credentials' } },
+      { level: 'info', message: 'threat feed loaded', data: { feed: 'geo', scope: 'tenant', source: 'https://download.example/geoip', ms, entries: 1, invalid_lines: 1 } },
+      { level: 'info', message: 'threat feeds started', data: { scope: 'tenant', feeds: 2, loaded: 1, entries: 1, ms } },
+    ]);
+    expect(JSON.stringify(lines)).not.toMatch(/SECRET123|hunter2/);
+    feeds.close();
   });
 });

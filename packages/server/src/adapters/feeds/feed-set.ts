@@ -1,28 +1,9 @@
-import type { Clock } from '../../ports/clock.js';
+import type { FeedDefinition, FeedHit, FeedSet, FeedSetHooks, FeedStatus } from '../../ports/feeds.js';
 import { createMmdbFeed } from './mmdb-feed.js';
-import { readFeedSource } from './source.js';
-import type { FeedSource, SourceOptions } from './source.js';
+import { describeSource, readFeedSource } from './source.js';
+import type { SourceOptions } from './source.js';
 import { createTextFeed } from './text-feed.js';
-import type { FeedHit, FeedIdentity, ThreatFeed } from './threat-feed.js';
-
-/** A feed as configured (DESIGN §7). Without `refresh_s` it is loaded once. */
-export interface FeedDefinition extends FeedIdentity {
-  readonly format: 'text' | 'mmdb';
-  readonly source: FeedSource;
-  readonly refresh_s?: number;
-  /** ASN databases: the networks of these ASNs are reported as datacenter. */
-  readonly datacenter_asns?: readonly number[];
-}
-
-/** Where a feed stands, for the management API and health checks. */
-export interface FeedStatus {
-  readonly name: string;
-  readonly loaded: boolean;
-  readonly entries: number;
-  readonly loadedAt: number | null;
-  readonly consecutiveFailures: number;
-  readonly lastError: string | null;
-}
+import type { ThreatFeed } from './threat-feed.js';
 
 /** Timer functions, injectable so tests drive refreshes by hand. */
 export interface FeedTimers {
@@ -30,30 +11,9 @@ export interface FeedTimers {
   clear(handle: unknown): void;
 }
 
-/** Dependencies and hooks of a feed set. */
-export interface FeedSetOptions extends SourceOptions {
-  readonly clock?: Clock;
+/** Dependencies and hooks of a feed set; `scope` only labels the logs here (the fetch passed in is the guard). */
+export interface FeedSetOptions extends SourceOptions, Partial<FeedSetHooks> {
   readonly timers?: FeedTimers;
-  /** Called on every failed refresh from the `failureThreshold`-th in a row on (default 3); audit it. */
-  readonly onFetchFailed?: (feedName: string, error: Error, consecutiveFailures: number) => void;
-  readonly failureThreshold?: number;
-}
-
-/** The threat feeds in force, refreshed in the background. */
-export interface FeedSet {
-  /** Every hit from every loaded feed, all categories, in one call (a shared empty array for none). */
-  lookup(ip: string): readonly FeedHit[];
-  /** First load of every feed; resolves when each has succeeded or failed once, never rejects. */
-  start(): Promise<FeedStatus[]>;
-  /** Loads one feed now (admin action, tests); the next refresh is timed from here. */
-  refresh(name: string): Promise<FeedStatus>;
-  /** Adds a feed and loads it. */
-  add(definition: FeedDefinition): Promise<FeedStatus>;
-  /** Drops a feed; true if it existed. */
-  remove(name: string): boolean;
-  status(): FeedStatus[];
-  /** Stops every timer; later refresh results are discarded. */
-  close(): void;
 }
 
 /** Builds a feed of the definition's format from its bytes; throws if the bytes are not one. */
@@ -92,6 +52,7 @@ export function createFeedSet(definitions: readonly FeedDefinition[], options: F
   const clock = options.clock ?? { now: () => Date.now() };
   const timers = options.timers ?? defaultTimers;
   const threshold = options.failureThreshold ?? 3;
+  const scope = options.scope ?? 'platform';
   let slots: Slot[] = [];
   let closed = false;
 
@@ -119,6 +80,8 @@ export function createFeedSet(definitions: readonly FeedDefinition[], options: F
 
   const load = (slot: Slot): Promise<void> => {
     slot.inFlight ??= (async () => {
+      const started = performance.now();
+      const about = () => ({ feed: slot.definition.name, scope, source: describeSource(slot.definition.source), ms: Math.round(performance.now() - started) });
       try {
         const feed = loadFeed(slot.definition, await readFeedSource(slot.definition.source, options));
         if (closed || slot.gone) return;
@@ -126,11 +89,14 @@ export function createFeedSet(definitions: readonly FeedDefinition[], options: F
         slot.loadedAt = clock.now();
         slot.failures = 0;
         slot.lastError = null;
+        const invalid = (feed as { invalid?: number }).invalid;
+        options.log?.info({ ...about(), entries: feed.entries, ...(invalid ? { invalid_lines: invalid } : {}) }, 'threat feed loaded');
       } catch (caught) {
         if (closed || slot.gone) return;
         const error = caught instanceof Error ? caught : new Error(String(caught));
         slot.failures++;
         slot.lastError = error.message;
+        options.log?.warn({ ...about(), consecutive_failures: slot.failures, error: error.message.slice(0, 200) }, 'threat feed load failed');
         if (slot.failures >= threshold) notify(slot.definition.name, error, slot.failures);
       } finally {
         slot.inFlight = null;
@@ -165,8 +131,16 @@ export function createFeedSet(definitions: readonly FeedDefinition[], options: F
       return hits ?? NO_HITS;
     },
     async start() {
+      const started = performance.now();
       await Promise.all(slots.map(load));
-      return slots.map(statusOf);
+      const status = slots.map(statusOf);
+      if (status.length > 0) {
+        options.log?.info({
+          scope, feeds: status.length, loaded: status.filter((s) => s.loaded).length,
+          entries: status.reduce((n, s) => n + s.entries, 0), ms: Math.round(performance.now() - started),
+        }, 'threat feeds started');
+      }
+      return status;
     },
     async refresh(name) {
       const slot = find(name);

@@ -1,6 +1,7 @@
 import { Reader } from 'maxmind';
 import { canonicalIp } from '../../domain/ip/address.js';
-import type { FeedHit, FeedIdentity, ThreatCategory, ThreatFeed } from './threat-feed.js';
+import type { FeedHit, FeedIdentity, ThreatCategory } from '../../ports/feeds.js';
+import type { ThreatFeed } from './threat-feed.js';
 
 /** An mmdb feed as configured: an ASN database needs the ASNs it should call datacenter. */
 export interface MmdbFeedOptions extends FeedIdentity {

@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
-
-/** Where a feed's bytes come from: a local file, or an https URL. */
-export type FeedSource = { readonly path: string } | { readonly url: string };
+import type { FeedSource } from '../../ports/feeds.js';
+import { createGuardedFetch, type GuardedFetch } from '../net/guarded-fetch.js';
 
 /** Injection points and limits for reading a source. */
 export interface SourceOptions {
-  /** Defaults to the global fetch. */
-  readonly fetch?: typeof fetch;
+  /** Defaults to a guarded fetch that reaches public addresses only (a forgotten option must not open SSRF). */
+  readonly fetch?: GuardedFetch;
   /** Defaults to `fs.readFile`. */
   readonly readFile?: (path: string) => Promise<Buffer>;
   /** Whole request, body included. Default 30 s. */
@@ -17,6 +16,20 @@ export interface SourceOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The source as logs may show it: a URL without credentials, query or fragment (a MaxMind
+ * download carries its licence key in the query string).
+ */
+export function describeSource(source: FeedSource): string {
+  if ('path' in source) return source.path;
+  try {
+    const url = new URL(source.url);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return '<invalid url>';
+  }
+}
 
 /**
  * Why `source` is not acceptable, or null. Feeds decide who gets challenged, so they are only
@@ -45,14 +58,19 @@ export async function readFeedSource(source: FeedSource, options: SourceOptions 
     if (data.length > maxBytes) throw new Error(`feed file larger than ${maxBytes} bytes`);
     return data;
   }
-  const fetcher = options.fetch ?? fetch;
+  const fetcher = options.fetch ?? createGuardedFetch();
   const signal = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const response = await fetcher(source.url, { signal, redirect: 'follow', headers: { accept: '*/*' } });
+  // Redirects are followed by the guarded fetch, which checks every hop's address.
+  const response = await fetcher(source.url, { signal, headers: { accept: '*/*' } });
   // A redirect may have left https; what came back over it cannot be trusted.
-  if (response.url && new URL(response.url).protocol !== 'https:') throw new Error('feed redirected away from https');
-  if (!response.ok) throw new Error(`feed answered HTTP ${response.status}`);
+  const refuse = async (message: string): Promise<never> => {
+    await response.body?.cancel().catch(() => {}); // free the connection now, not when the server gives up
+    throw new Error(message);
+  };
+  if (response.url && new URL(response.url).protocol !== 'https:') return refuse('feed redirected away from https');
+  if (!response.ok) return refuse(`feed answered HTTP ${response.status}`);
   const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) throw new Error(`feed larger than ${maxBytes} bytes`);
+  if (declared > maxBytes) return refuse(`feed larger than ${maxBytes} bytes`);
   return readBody(response, maxBytes);
 }
 

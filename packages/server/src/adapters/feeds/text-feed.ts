@@ -1,7 +1,8 @@
 import { parseCidr } from '../../domain/ip/address.js';
 import { buildCidrSet } from '../../domain/ip/cidr-set.js';
 import type { LabelledCidr } from '../../domain/ip/cidr-set.js';
-import type { FeedHit, FeedIdentity, ThreatFeed } from './threat-feed.js';
+import type { FeedHit, FeedIdentity } from '../../ports/feeds.js';
+import type { ThreatFeed } from './threat-feed.js';
 
 /** What a plain-text list held: the networks, and the lines that were not one. */
 export interface TextFeedParse {

@@ -1,4 +1,4 @@
-import type { RiskPolicy } from '@portcullis/protocol';
+import { THREAT_CATEGORIES, type RiskPolicy } from '@portcullis/protocol';
 
 /**
  * Everything the risk engine looks at for one sign-in attempt, gathered beforehand by the
@@ -10,7 +10,7 @@ import type { RiskPolicy } from '@portcullis/protocol';
 export type IpCategory = keyof RiskPolicy['rules']['ip_categories'];
 
 /** The categories in a fixed order, so reasons come out in the same order every time. */
-export const IP_CATEGORIES: readonly IpCategory[] = ['known_bot', 'tor', 'vpn', 'proxy', 'datacenter'];
+export const IP_CATEGORIES: readonly IpCategory[] = THREAT_CATEGORIES;
 
 /** The client IP found in one threat feed. */
 export interface IpHit {

@@ -3,8 +3,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { IpReputation } from '../deps.js';
 import type { AuditWriter } from '../audit.js';
 import type { IpHit } from '../../domain/risk/signals.js';
-import type { FeedHit } from '../../adapters/feeds/threat-feed.js';
-import { createFeedSet, type FeedDefinition, type FeedSet, type FeedStatus } from '../../adapters/feeds/feed-set.js';
+import type { FeedDefinition, FeedHit, FeedLog, FeedSet, FeedSetFactory, FeedStatus } from '../../ports/feeds.js';
 
 /** Platform-wide feeds and each tenant's own, kept in step with the database on every instance. */
 export interface FeedRegistry extends IpReputation {
@@ -21,23 +20,38 @@ function toIpHits(hits: readonly FeedHit[], out: IpHit[]): void {
   for (const h of hits) out.push(h.weight === null ? { feed: h.feed, category: h.category } : { feed: h.feed, category: h.category, weight: h.weight });
 }
 
-export function createFeedRegistry(deps: { store: Store; clock: Clock; auditWriter: AuditWriter; log?: (msg: string, data: object) => void }, platform: readonly FeedDefinition[]): FeedRegistry {
+/** What the registry needs; `createFeedSet` is the adapter, picked in `compose.ts`. */
+export interface FeedRegistryDeps {
+  store: Store;
+  clock: Clock;
+  auditWriter: AuditWriter;
+  createFeedSet: FeedSetFactory;
+  log?: FeedLog;
+}
+
+/** Tags every line of a tenant's feed set with the tenant, so an operator can tell whose feed failed. */
+function tenantLog(log: FeedLog | undefined, tenantId: string): FeedLog | undefined {
+  return log && { info: (data, message) => log.info({ tenant_id: tenantId, ...data }, message), warn: (data, message) => log.warn({ tenant_id: tenantId, ...data }, message) };
+}
+
+export function createFeedRegistry(deps: FeedRegistryDeps, platform: readonly FeedDefinition[]): FeedRegistry {
+  // Each failed load is logged by the feed set itself; from the third in a row it is audited too.
   const failed = (tenantIds: () => Promise<string[]>) => (feed: string, error: Error, consecutive: number) => {
-    deps.log?.('threat feed refresh failed', { feed, consecutive, error: error.message });
     void tenantIds().then((ids) => Promise.all(ids.map((tenantId) => deps.auditWriter.record({ tenantId }, {
       type: 'security.threat_feed_fetch_failed', outcome: 'failure', actor: { kind: 'system', id: null },
       target: { kind: 'threat_feed', id: feed }, data: { feed, consecutive_failures: consecutive, error: error.message.slice(0, 200) },
     })))).catch(() => {});
   };
   const allTenants = async () => (await deps.store.tenants.list()).map((t) => t.id);
-  const platformSet = createFeedSet(platform, { clock: deps.clock, onFetchFailed: failed(allTenants) });
+  const platformSet = deps.createFeedSet(platform, { scope: 'platform', clock: deps.clock, onFetchFailed: failed(allTenants), log: deps.log });
   const tenants = new Map<string, { set: FeedSet; ids: Map<string, string> }>();
   let timer: NodeJS.Timeout | undefined;
 
   function tenantSet(tenantId: string) {
     let entry = tenants.get(tenantId);
     if (!entry) {
-      entry = { set: createFeedSet([], { clock: deps.clock, onFetchFailed: failed(async () => [tenantId]) }), ids: new Map() };
+      const hooks = { scope: 'tenant', clock: deps.clock, onFetchFailed: failed(async () => [tenantId]), log: tenantLog(deps.log, tenantId) } as const;
+      entry = { set: deps.createFeedSet([], hooks), ids: new Map() };
       tenants.set(tenantId, entry);
     }
     return entry;

@@ -3,10 +3,11 @@ import { PortcullisError, type CreateFeedBody, type FeedView } from '@portcullis
 import type { Deps } from '../deps.js';
 import type { Principal, RequestContext } from '../context.js';
 import type { FeedRecord } from '../../ports/store.js';
-import type { FeedStatus } from '../../adapters/feeds/feed-set.js';
+import type { FeedStatus } from '../../ports/feeds.js';
 import { newId } from '../../adapters/crypto/random.js';
 import { isoTime } from '../context.js';
 import { recordEvent } from '../audit.js';
+import { literalHostProblem } from '../../domain/ip/public-address.js';
 
 const invalid = (path: string, message: string) => new PortcullisError('invalid_request', { details: { fields: [{ path, message }] } });
 
@@ -27,6 +28,17 @@ function view(record: FeedRecord, status: FeedStatus | undefined): FeedView {
   };
 }
 
+function urlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'must be an https URL';
+  }
+  if (url.username !== '' || url.password !== '') return 'must not carry credentials';
+  return literalHostProblem(url);
+}
+
 export async function listFeeds(deps: Deps, ctx: RequestContext): Promise<FeedView[]> {
   const status = new Map(deps.reputation.status(ctx.tenant.id).map((s) => [s.name, s]));
   return (await deps.store.feeds.list(ctx.tenant.id)).map((r) => view(r, status.get(r.name)));
@@ -40,6 +52,11 @@ export async function createFeed(deps: Deps, ctx: RequestContext, actor: Princip
     const full = resolve(dir, source.path);
     if (!full.startsWith(dir + sep)) throw invalid('source.path', `must name a file inside the feed directory (${dir})`);
     source = { path: full };
+  } else {
+    // SSRF: a tenant's feed URL must not point the server at its own network. What the text
+    // shows is refused here; a name that resolves inside is refused when the fetch connects.
+    const problem = urlProblem(source.url);
+    if (problem) throw invalid('source.url', problem);
   }
   if ((await deps.store.feeds.list(ctx.tenant.id)).some((f) => f.name === body.name)) throw new PortcullisError('conflict', { message: `A feed named ${body.name} exists.` });
   const record: FeedRecord = { id: newId('feed'), tenantId: ctx.tenant.id, name: body.name, definition: { ...body, source } as unknown as Record<string, unknown>, createdAt: isoTime(deps.clock.now()) };

@@ -40,7 +40,7 @@ const captchaFields = {
 type CategoryPoints = { [C in (typeof THREAT_CATEGORIES)[number]]: ReturnType<typeof Points> };
 const Secret = OrNull(Type.String({ minLength: 1, maxLength: 1024 }));
 
-const Thresholds = Section({ challenge: Threshold(30), deny: Threshold(80) });
+const Thresholds = Section({ challenge: Threshold(30), deny: Threshold(90) });
 const Rules = Section({
   ip_failures: Section({ limit: Limit(5, 100_000), window_s: Seconds(900), points: Points(40) }),
   account_failures: Section({ limit: Limit(3, 100_000), window_s: Seconds(900), points: Points(40) }),

@@ -25,7 +25,7 @@ describe('the default risk policy', () => {
         provider: null, site_key: null, min_score: 0.5, allowed_hostnames: [], verify_url: null, script_url: null,
         timeout_ms: 3000, on_every_login: false, outage_fallback: 'deny', secret: null,
       },
-      thresholds: { challenge: 30, deny: 80 },
+      thresholds: { challenge: 30, deny: 90 },
       rules: {
         ip_failures: { limit: 5, window_s: 900, points: 40 },
         account_failures: { limit: 3, window_s: 900, points: 40 },
@@ -55,7 +55,7 @@ describe('the default risk policy', () => {
 describe('resolvePolicy fills what a partial document omits', () => {
   it.each([
     ['an empty document', {}, DEFAULT_RISK_POLICY],
-    ['one threshold', { thresholds: { challenge: 50 } }, { ...DEFAULT_RISK_POLICY, thresholds: { challenge: 50, deny: 80 } }],
+    ['one threshold', { thresholds: { challenge: 50 } }, { ...DEFAULT_RISK_POLICY, thresholds: { challenge: 50, deny: 90 } }],
     ['one nested rule field', { rules: { ip_failures: { limit: 8 } } },
       { ...DEFAULT_RISK_POLICY, rules: { ...DEFAULT_RISK_POLICY.rules, ip_failures: { limit: 8, window_s: 900, points: 40 } } }],
     ['a whole section left empty', { lockout: {} }, DEFAULT_RISK_POLICY],
@@ -124,8 +124,8 @@ describe('resolvePolicy refuses a bad document with every bad field at once', ()
   });
 
   it('refuses a challenge threshold above the deny threshold', () => {
-    expect(fields({ thresholds: { challenge: 90 } }))
-      .toEqual([{ path: 'thresholds.challenge', message: 'must not exceed thresholds.deny (80)' }]);
+    expect(fields({ thresholds: { challenge: 95 } }))
+      .toEqual([{ path: 'thresholds.challenge', message: 'must not exceed thresholds.deny (90)' }]);
   });
 
   it('does not judge challenge against deny when deny is itself bad', () => {

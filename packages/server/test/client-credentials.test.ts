@@ -6,9 +6,9 @@ const FORM = 'application/x-www-form-urlencoded';
 
 describe('OAuth2 client credentials', () => {
   let h: Harness;
-  const token = (fields: Record<string, string>, headers: Record<string, string> = {}) => h.app.inject({
+  const token = (fields: Record<string, string>, headers: Record<string, string> = {}, remoteAddress?: string) => h.app.inject({
     method: 'POST', url: '/oauth2/token', headers: { 'x-tenant': 'acme', 'content-type': FORM, ...headers },
-    payload: new URLSearchParams(fields).toString(),
+    payload: new URLSearchParams(fields).toString(), ...(remoteAddress ? { remoteAddress } : {}),
   });
   const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
@@ -48,7 +48,7 @@ describe('OAuth2 client credentials', () => {
     await h.close();
   });
 
-  it('throttles failed authentication per client id, before comparing the secret, then lets it in after the window', async () => {
+  it('throttles failed authentication per client id and address, before comparing the secret, then lets it in after the window', async () => {
     for (let i = 0; i < 10; i++) {
       expect((await token({ grant_type: 'client_credentials', client_id: h.admin.client_id, client_secret: `bad-${i}` })).statusCode).toBe(401);
     }
@@ -58,6 +58,40 @@ describe('OAuth2 client credentials', () => {
     expect(limited.json().error).toBe('rate_limited');
     h.clock.advance(15 * 60 * 1000 + 1);
     expect((await token({ grant_type: 'client_credentials', client_id: h.admin.client_id, client_secret: h.admin.client_secret })).statusCode).toBe(200);
+    await h.close();
+  });
+
+  it('cannot be turned against the owner: wrong secrets from one address leave other addresses their tokens', async () => {
+    const attacker = '203.0.113.66';
+    for (let i = 0; i < 12; i++) await token({ grant_type: 'client_credentials', client_id: h.admin.client_id, client_secret: `bad-${i}` }, {}, attacker);
+    const owner = await token({ grant_type: 'client_credentials', client_id: h.admin.client_id, client_secret: h.admin.client_secret }, {}, '192.0.2.8');
+    expect(owner.statusCode).toBe(200);
+    const limited = await token({ grant_type: 'client_credentials', client_id: h.admin.client_id, client_secret: h.admin.client_secret }, {}, attacker);
+    expect([limited.statusCode, limited.headers['retry-after'], limited.json()])
+      .toEqual([429, '900', { error: 'rate_limited', error_description: 'Too many failed client authentications; try again later.' }]);
+    // The wait left in the window, not a fixed 15 minutes.
+    h.clock.advance(600_000);
+    expect((await token({ grant_type: 'client_credentials', client_id: h.admin.client_id, client_secret: 'x' }, {}, attacker)).headers['retry-after']).toBe('300');
+    // A neighbour in the attacker's IPv6 /64 is the same host as far as the throttle knows.
+    for (let i = 0; i < 10; i++) await token({ grant_type: 'client_credentials', client_id: h.admin.client_id, client_secret: 'x' }, {}, `2001:db8:5:6::${i + 1}`);
+    expect((await token({ grant_type: 'client_credentials', client_id: h.admin.client_id, client_secret: h.admin.client_secret }, {}, '2001:db8:5:6::ff')).statusCode).toBe(429);
+    const failed = await h.deps.store.audit.list(h.tenant.id, { type: 'application.token_failed', limit: 1 });
+    expect(failed[0]?.data).toEqual({ error: 'invalid_client', client_id: h.admin.client_id, reason: 'wrong_secret' });
+    await h.close();
+  });
+
+  it('audits a spray from many addresses once at the per-client ceiling and still answers a correct secret', async () => {
+    await h.close();
+    h = await createHarness({ env: { PORTCULLIS_CLIENT_AUTH_LIMIT: '2' } }); // 2 per client+address, 20 per address, ceiling 200
+    const spray = (i: number) => token({ grant_type: 'client_credentials', client_id: h.admin.client_id, client_secret: `guess-${i}` }, {}, `198.18.${i >> 8}.${i & 255}`);
+    for (let i = 0; i < 200; i++) expect((await spray(Math.floor(i / 2))).statusCode).toBe(401);
+    expect((await spray(5000)).statusCode).toBe(401); // past the ceiling a wrong secret is still just wrong
+    const owner = await token({ grant_type: 'client_credentials', client_id: h.admin.client_id, client_secret: h.admin.client_secret }, {}, '192.0.2.8');
+    expect(owner.statusCode).toBe(200);
+    const rows = await h.deps.store.audit.list(h.tenant.id, { type: 'application.token_failed', limit: 500 });
+    expect(rows).toHaveLength(201);
+    const ceiling = rows.filter((r) => r.data['reason'] === 'client_ceiling');
+    expect(ceiling.map((r) => r.data)).toEqual([{ error: 'invalid_client', client_id: h.admin.client_id, reason: 'client_ceiling', failures: 200, window_s: 900 }]);
     await h.close();
   });
 

@@ -75,6 +75,20 @@ for (const { name: database, available } of DATABASES) {
     expect(JSON.stringify(failed)).not.toContain('whatever-password');
   });
 
+  it('writes one failure row per refused password, the same shape on every path', async () => {
+    const since = (await h.deps.store.audit.list(h.tenant.id, { type: 'user.signed_in.failed', limit: 500 })).length;
+    const off = (await h.deps.store.users.byEmail(h.tenant.id, 'off@example.com'))!;
+    await h.login({ email: 'off@example.com', password: 'correct horse battery' });
+    await h.login({ email: 'ghost@example.com', password: 'whatever-password' });
+    const rows = await h.deps.store.audit.list(h.tenant.id, { type: 'user.signed_in.failed', limit: 500 });
+    expect(rows).toHaveLength(since + 2);
+    const risk = { score: 0, action: 'allow', reasons: [] };
+    expect(rows.slice(0, 2).map((r) => [r.outcome, r.actor, r.target, r.data, r.context['risk']])).toEqual([
+      ['failure', { kind: 'user', id: null }, { kind: 'user', id: null }, { error: 'invalid_credentials', email: 'ghost@example.com' }, risk],
+      ['denied', { kind: 'user', id: off.id }, { kind: 'user', id: off.id }, { error: 'account_disabled', email: 'off@example.com' }, risk],
+    ]);
+  });
+
   it('counts sign-ins by outcome in /metrics', async () => {
     const text = (await h.app.inject({ url: '/metrics' })).body;
     expect(text).toMatch(/portcullis_sign_ins_total\{outcome="success"\} [1-9]/);

@@ -25,7 +25,7 @@ export const ConfigSchema = Type.Object({
   PORTCULLIS_HASH_CONCURRENCY: Type.Integer({ minimum: 0, maximum: 256, default: 0, description: 'Password verifications in flight; 0 means one per CPU core.' }),
   PORTCULLIS_HASH_QUEUE: Type.Integer({ minimum: 0, maximum: 100_000, default: 64, description: 'Verifications that may wait; past it sign-in answers a fast 503.' }),
   PORTCULLIS_BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 16_384, description: 'Largest request body in bytes (413 past it).' }),
-  PORTCULLIS_CLIENT_AUTH_LIMIT: Type.Integer({ minimum: 1, maximum: 10_000, default: 10, description: 'Failed client authentications per client id (and 10x per IP) in 15 min before 429.' }),
+  PORTCULLIS_CLIENT_AUTH_LIMIT: Type.Integer({ minimum: 1, maximum: 10_000, default: 10, description: 'Failed client authentications per client id and address in 15 min before 429 (per address, all client ids: 10x). Per client id from all addresses, 100x is audited and never refused.' }),
   PORTCULLIS_THREAT_FEEDS: Type.String({ default: '[]', description: 'JSON array of platform-wide threat feeds applied to every tenant: `[{"name","category","weight"?,"format":"text"|"mmdb","source":{"path"}|{"url"},"refresh_s"?,"datacenter_asns"?}]`.' }),
   PORTCULLIS_FEED_ALLOW_HOSTS: Type.String({ default: '', description: 'Comma-separated host names (or IPs) that platform feeds may fetch from although they are not public (an internal mirror). Tenant feeds only ever reach public addresses.' }),
   PORTCULLIS_FEED_DIR: Type.Optional(Type.String({ description: 'Directory tenant feeds with a `{ "path" }` source must live in (a tenant must not read arbitrary server files). Defaults to <data dir>/feeds.' })),

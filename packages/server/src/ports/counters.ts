@@ -10,11 +10,22 @@ export interface CounterHit {
   windowMs: number;
 }
 
+/** One key as it stands: its count and the milliseconds until its window ends (both 0 when absent or expired). */
+export interface CounterReading {
+  count: number;
+  ttlMs: number;
+}
+
 export interface Counters {
   /** Adds one to each key (creating it with its window if absent) and returns the new counts, in order; one round trip. */
   hit(hits: readonly CounterHit[]): Promise<number[]>;
   /** Current counts (0 for absent or expired keys), in order; one round trip. */
   peek(keys: readonly string[]): Promise<number[]>;
+  /**
+   * Counts with the time left in each key's window, in order, read together in one round trip:
+   * a refusal that rests on counters can then say when they reset (`retry_after_s`).
+   */
+  inspect(keys: readonly string[]): Promise<CounterReading[]>;
   /** Gives back one slot taken by `hit` (never below zero). */
   release(key: string): Promise<void>;
   /** Forgets the keys. */
@@ -26,7 +37,7 @@ export interface Counters {
 }
 
 /** Which `Counters` operation failed, for the audit event and logs (never the key). */
-export type CounterOperation = 'hit' | 'peek' | 'release' | 'reset' | 'once';
+export type CounterOperation = 'hit' | 'peek' | 'inspect' | 'release' | 'reset' | 'once';
 
 /**
  * The counter store could not give an atomic answer (down, unreachable, too slow). A count

@@ -20,36 +20,22 @@ export async function signIn(deps: Deps, ctx: RequestContext, body: LoginBody): 
     const user = await deps.store.users.byEmail(ctx.tenant.id, email);
     const hash = user?.passwordHash ?? deps.hasher.dummyHash;
     const matches = await deps.hasher.verify(hash, body.password);
-    const risk = { score: pass.verdict.score, action: pass.verdict.action, reasons: pass.verdict.reasons };
-    if (pass.stepUp) {
-      // The code stands in for the captcha, never for the password: it is only sent when the password was right.
-      const right = !!user && !!user.passwordHash && matches && !user.disabled;
-      await pass.settle(right ? 'success' : 'failure');
-      if (!right) {
-        await deps.auditWriter.record(ctx, {
-          type: 'user.signed_in.failed', outcome: 'failure', actor: { kind: 'user', id: user?.id ?? null },
-          target: { kind: 'user', id: user?.id ?? null }, data: { error: 'invalid_credentials', email, step_up: 'email_otp' }, risk,
-        });
-      }
-      return await startEmailOtp(deps, ctx, email, right ? user : null, pass.stepUp.reason);
-    }
-    if (!user || !user.passwordHash || !matches) {
-      await pass.settle('failure');
+    // The code stands in for the captcha, never for the password: it is only sent when the password
+    // was right, and on that path a disabled account reads as a wrong password (the answer is the same).
+    const refusal = !user || !user.passwordHash || !matches || (pass.stepUp && user.disabled) ? 'invalid_credentials'
+      : user.disabled ? 'account_disabled' : undefined;
+    await pass.settle(refusal === 'invalid_credentials' ? 'failure' : 'success');
+    if (refusal !== undefined) {
       await deps.auditWriter.record(ctx, {
-        type: 'user.signed_in.failed', outcome: 'failure', actor: { kind: 'user', id: user?.id ?? null },
-        target: { kind: 'user', id: user?.id ?? null }, data: { error: 'invalid_credentials', email }, risk,
+        type: 'user.signed_in.failed', outcome: refusal === 'account_disabled' ? 'denied' : 'failure',
+        actor: { kind: 'user', id: user?.id ?? null }, target: { kind: 'user', id: user?.id ?? null },
+        data: { error: refusal, email, ...(pass.stepUp ? { step_up: 'email_otp' } : {}) },
+        risk: { score: pass.verdict.score, action: pass.verdict.action, reasons: pass.verdict.reasons },
       });
-      throw new PortcullisError('invalid_credentials');
     }
-    await pass.settle('success');
-    if (user.disabled) {
-      await deps.auditWriter.record(ctx, {
-        type: 'user.signed_in.failed', outcome: 'denied', actor: { kind: 'user', id: user.id },
-        target: { kind: 'user', id: user.id }, data: { error: 'account_disabled', email }, risk,
-      });
-      throw new PortcullisError('account_disabled');
-    }
-    return await startSession(deps, ctx, user, ['pwd'], pass.verdict);
+    if (pass.stepUp) return await startEmailOtp(deps, ctx, email, refusal === undefined ? user! : null, pass.stepUp.reason);
+    if (refusal !== undefined) throw new PortcullisError(refusal);
+    return await startSession(deps, ctx, user!, ['pwd'], pass.verdict);
   } catch (error) {
     outcome = error instanceof PortcullisError ? error.code : 'internal_error';
     throw error;

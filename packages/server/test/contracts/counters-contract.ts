@@ -77,6 +77,23 @@ export function describeCountersContract(name: string, factory: CountersFactory)
       expect(await counters.peek(['short', 'long'])).toEqual([0, 1]);
     });
 
+    it('inspects counts with the time left in each window, read together with the count', async () => {
+      const { counters, advance } = await make();
+      await counters.hit([{ key: 'i', windowMs: 4 * WINDOW }, { key: 'i', windowMs: 4 * WINDOW }, { key: 'j', windowMs: 8 * WINDOW }]);
+      await advance(WINDOW);
+      const [i, j, absent] = await counters.inspect(['i', 'j', 'absent']);
+      expect([i?.count, j?.count, absent]).toEqual([2, 1, { count: 0, ttlMs: 0 }]);
+      // The window runs from the first hit; a later hit never extends it.
+      expect(i!.ttlMs).toBeGreaterThan(2 * WINDOW - 100);
+      expect(i!.ttlMs).toBeLessThanOrEqual(3 * WINDOW);
+      expect(j!.ttlMs).toBeGreaterThan(6 * WINDOW - 100);
+      expect(j!.ttlMs).toBeLessThanOrEqual(7 * WINDOW);
+      expect(await counters.inspect([])).toEqual([]);
+      await advance(3 * WINDOW + 100);
+      expect(await counters.inspect(['i'])).toEqual([{ count: 0, ttlMs: 0 }]);
+      expect(await counters.peek(['i', 'j'])).toEqual([0, 1]);
+    });
+
     it('releases a slot but never goes below zero, and releasing does not restart the window', async () => {
       const { counters, advance } = await make();
       await counters.hit([{ key: 'r', windowMs: WINDOW }]);

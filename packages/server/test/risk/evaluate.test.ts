@@ -82,9 +82,16 @@ describe('evaluateRisk: the score', () => {
     expect(evaluate(signals({ deviceConfidence: 0.3 })).reasons).toEqual([]);
   });
 
-  it('refuses at 80 points: failures from the IP and for the account together', () => {
-    const d = evaluate(signals({ counts: { ipFailures: 5, accountFailures: 3 } }));
-    expect([d.score, d.action, d.deny]).toEqual([80, 'deny', { code: 'sign_in_denied' }]);
+  it('challenges, not refuses, two medium signals: five failures from the address and no device data (40 + 40)', () => {
+    const d = evaluate(signals({ counts: { ipFailures: 5 }, deviceConfidence: 0 }));
+    expect(d).toEqual({
+      action: 'challenge', newLocks: [], score: 80, enforced: true,
+      reasons: [
+        { code: 'ip.failures', points: 40, count: 5, limit: 5, window_s: 900 },
+        { code: 'device.low_confidence', points: 40, confidence: 0, below: 0.3 },
+      ],
+    });
+    expect(evaluate(signals({ counts: { ipFailures: 5, accountFailures: 3 } })).action).toBe('challenge');
   });
 
   it('sums every reason and caps the score at 100', () => {
@@ -99,6 +106,55 @@ describe('evaluateRisk: the score', () => {
       .toMatchObject({ action: 'allow', score: 30, reasons: [{ code: 'ip.vpn', points: 30, feed: 'f' }] });
     expect(evaluate(signals({ ipHits: [{ feed: 'f', category: 'known_bot' }] }), p).action).toBe('challenge');
     expect(evaluate(signals({ ipHits: [{ feed: 'f', category: 'known_bot' }, { feed: 'f', category: 'vpn' }] }), p).action).toBe('deny');
+  });
+});
+
+describe('evaluateRisk: a deny that rests on counters says when to come back', () => {
+  const ALL_THREE = { counts: { ipFailures: 5, accountFailures: 3 }, deviceConfidence: 0 };
+
+  it('answers the seconds until the first counter to reset takes the score below the threshold', () => {
+    const d = evaluate(signals({ ...ALL_THREE, countersResetAt: { ipFailures: NOW + 300_000, accountFailures: NOW + 600_000 } }));
+    expect([d.score, d.action, d.deny]).toEqual([100, 'deny', { code: 'sign_in_denied', retryAfterS: 300 }]);
+    const later = evaluate(signals({ ...ALL_THREE, countersResetAt: { ipFailures: NOW + 600_000, accountFailures: NOW + 120_400 } }));
+    expect(later.deny).toEqual({ code: 'sign_in_denied', retryAfterS: 121 });
+  });
+
+  it('waits for as many counters as the score needs to lose', () => {
+    const p = policy({ thresholds: { challenge: 20, deny: 50 } });
+    const d = evaluate(signals({
+      ipHits: [{ feed: 'f', category: 'vpn' }], counts: { ipFailures: 5, accountFailures: 3 },
+      countersResetAt: { ipFailures: NOW + 100_000, accountFailures: NOW + 200_000 },
+    }), p);
+    expect([d.score, d.deny]).toEqual([100, { code: 'sign_in_denied', retryAfterS: 200 }]);
+  });
+
+  it('takes a counter the store gave no window for as running its whole policy window', () => {
+    expect(evaluate(signals(ALL_THREE)).deny).toEqual({ code: 'sign_in_denied', retryAfterS: 900 });
+  });
+
+  it('gives no retry time when the rest of the score refuses on its own', () => {
+    const d = evaluate(signals({ ipHits: [{ feed: 'f', category: 'known_bot' }], deviceConfidence: 0, counts: { ipFailures: 5 }, countersResetAt: { ipFailures: NOW + 1000 } }));
+    expect([d.score, d.deny]).toEqual([100, { code: 'sign_in_denied' }]);
+  });
+});
+
+describe('evaluateRisk: the account-wide limit cannot lock out its recognised owner', () => {
+  it('challenges the owner from a recognised device or address instead of locking, and starts no lock', () => {
+    for (const owner of ['device', 'address'] as const) {
+      expect(evaluate(signals({ counts: { lockoutAccount: 50 }, owner }))).toEqual({
+        action: 'challenge', newLocks: [], score: 0, enforced: true,
+        reasons: [{ code: 'lockout.account_waived', owner, limit: 50, window_s: 86400, count: 50 }],
+      });
+    }
+    const locked = evaluate(signals({ counts: { lockoutAccount: 3 }, locks: { accountUntil: NOW + 60_000 }, owner: 'device' }));
+    expect([locked.action, locked.reasons]).toEqual(['challenge', [{ code: 'lockout.account_waived', owner: 'device', limit: 50, window_s: 86400, count: 3, locked_until: NOW + 60_000 }]]);
+  });
+
+  it('still locks a stranger, and never waives the lock on the account from one address', () => {
+    expect(evaluate(signals({ locks: { accountUntil: NOW + 60_000 } })).deny).toEqual({ code: 'account_locked', retryAfterS: 60 });
+    const d = evaluate(signals({ counts: { lockoutAccountIp: 10, lockoutAccount: 50 }, owner: 'address' }));
+    expect([d.deny, d.newLocks]).toEqual([{ code: 'account_locked', retryAfterS: 900 }, [{ scope: 'account_ip', until: NOW + 900_000 }]]);
+    expect(d.reasons.map((r) => r.code)).toEqual(['lockout.account_waived', 'lockout.account_ip']);
   });
 });
 

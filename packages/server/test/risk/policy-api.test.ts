@@ -24,7 +24,7 @@ describe('risk policy, feeds and insight API', () => {
   it('fills a partial PUT with defaults, keeps the secret sealed and audits the change', async () => {
     h = await createHarness();
     const data = await h.setPolicy({ captcha: TURNSTILE_TEST_CAPTCHA, thresholds: { challenge: 40 } });
-    expect(data).toMatchObject({ thresholds: { challenge: 40, deny: 80 }, captcha: { provider: 'turnstile', secret_set: true, timeout_ms: 3000 } });
+    expect(data).toMatchObject({ thresholds: { challenge: 40, deny: 90 }, captcha: { provider: 'turnstile', secret_set: true, timeout_ms: 3000 } });
     expect(JSON.stringify(data)).not.toContain(TURNSTILE_TEST_CAPTCHA.secret);
     const stored = JSON.stringify((await h.deps.store.tenants.bySlug('acme'))!.settings);
     expect(stored).not.toContain(TURNSTILE_TEST_CAPTCHA.secret);

@@ -1,5 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
-import type { CounterHit, Counters } from '../../ports/counters.js';
+import type { CounterHit, CounterReading, Counters } from '../../ports/counters.js';
 
 /** `Counters` that also tell how many keys they hold (expired ones included until compaction). */
 export interface MemoryCounters extends Counters {
@@ -102,6 +102,14 @@ export function createMemoryCounters(options: MemoryCountersOptions): MemoryCoun
     async peek(keys: readonly string[]): Promise<number[]> {
       const now = clock.now();
       return keys.map((key) => live(key, now)?.count ?? 0);
+    },
+
+    async inspect(keys: readonly string[]): Promise<CounterReading[]> {
+      const now = clock.now();
+      return keys.map((key) => {
+        const entry = live(key, now);
+        return entry === undefined ? { count: 0, ttlMs: 0 } : { count: entry.count, ttlMs: entry.expiresAt - now };
+      });
     },
 
     async release(key: string): Promise<void> {

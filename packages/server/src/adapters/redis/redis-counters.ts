@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { CounterStoreUnavailableError } from '../../ports/counters.js';
-import type { CounterHit, CounterOperation, Counters } from '../../ports/counters.js';
+import type { CounterHit, CounterOperation, CounterReading, Counters } from '../../ports/counters.js';
 
 /** Options for {@link createRedisCounters}: either a URL (the adapter owns the connection) or a client (the caller does). */
 export type RedisCountersOptions = ({ url: string; client?: never } | { client: Redis; url?: never }) & {
@@ -27,6 +27,18 @@ for i, key in ipairs(KEYS) do
 end
 return counts`;
 
+// Count and PTTL read in one script, so both describe the same moment (a GET and a PTTL sent
+// apart could straddle the key's expiry). PTTL -2 (absent) and -1 (no expiry, never written by
+// HIT_LUA) read as 0; a value that is not a number reads as 0 like peek does.
+const INSPECT_LUA = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then ttl = 0 end
+  out[i] = { tonumber(redis.call('GET', key) or '0') or 0, ttl }
+end
+return out`;
+
 const RELEASE_LUA = `
 local n = tonumber(redis.call('GET', KEYS[1]) or '0')
 if n > 0 then redis.call('DECR', KEYS[1]) end
@@ -35,6 +47,7 @@ return 0`;
 interface ScriptCommands {
   portcullisCountersHit(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
   portcullisCountersRelease(key: string): Promise<number>;
+  portcullisCountersInspect(numKeys: number, ...keys: string[]): Promise<[number, number][]>;
 }
 
 const BACKOFF_CAP_MS = 2000;
@@ -77,6 +90,7 @@ export function createRedisCounters(options: RedisCountersOptions): Counters {
   if (owned) client.on('error', (error: Error) => options.onError?.(error));
   client.defineCommand('portcullisCountersHit', { lua: HIT_LUA });
   client.defineCommand('portcullisCountersRelease', { lua: RELEASE_LUA, numberOfKeys: 1 });
+  client.defineCommand('portcullisCountersInspect', { lua: INSPECT_LUA });
   const scripts = client as Redis & ScriptCommands;
 
   // Without an offline queue, a command sent while the first connection is still being made
@@ -115,6 +129,12 @@ export function createRedisCounters(options: RedisCountersOptions): Counters {
       if (keys.length === 0) return [];
       const values = await run('peek', () => client.mget(keys.map((key) => prefix + key)));
       return values.map((value) => (value === null ? 0 : Number.parseInt(value, 10) || 0));
+    },
+
+    async inspect(keys: readonly string[]): Promise<CounterReading[]> {
+      if (keys.length === 0) return [];
+      const rows = await run('inspect', () => scripts.portcullisCountersInspect(keys.length, ...keys.map((key) => prefix + key)));
+      return rows.map(([count, ttlMs]) => ({ count, ttlMs }));
     },
 
     async release(key: string): Promise<void> {

@@ -38,6 +38,19 @@ export interface FailureCounts {
   lockoutIp: number;
 }
 
+/** The name of one failure counter, as {@link FailureCounts} keys them. */
+export type FailureCounter = keyof FailureCounts;
+
+/** The failure counters in a fixed order (the order of DESIGN §7's rules). */
+export const FAILURE_COUNTERS: readonly FailureCounter[] = ['ipFailures', 'accountFailures', 'lockoutAccountIp', 'lockoutAccount', 'lockoutIp'];
+
+/**
+ * How an attempt's sender is known to the account's owner: a sign-in with the right password
+ * for this account, within the recognition window, from the same device (`visitor_id`) or the
+ * same address (OWASP "device cookies"). Absent for a stranger.
+ */
+export type OwnerRecognition = 'device' | 'address';
+
 /** Locks already in force (epoch milliseconds; absent = none), read from the database. */
 export interface ActiveLocks {
   /** This account from this IP: someone guessing from one place does not lock the owner out elsewhere. */
@@ -61,7 +74,14 @@ export interface RiskSignals {
    * the engine then demands a challenge, since it cannot tell a first try from a ten-thousandth.
    */
   counts: FailureCounts | null;
+  /**
+   * When each counter's window ends (epoch ms), where the store said: a fixed window drops to
+   * zero then. A counter without an entry is taken to run its whole policy window from now.
+   */
+  countersResetAt?: Partial<Record<FailureCounter, number>>;
   locks: ActiveLocks;
+  /** The sender is recognised as the account's owner; absent for a stranger. */
+  owner?: OwnerRecognition;
   /** Server-computed device confidence, 0–1 (`deviceConfidence()`); 0 when the client sent no device data. */
   deviceConfidence: number;
 }

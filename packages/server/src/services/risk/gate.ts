@@ -3,20 +3,13 @@ import type { RiskGate, RiskPass, SignInAttempt } from '../risk-gate.js';
 import type { FailureCounts, RiskSignals } from '../../domain/risk/signals.js';
 import { evaluateRisk } from '../../domain/risk/evaluate.js';
 import { deviceConfidence } from '../../domain/risk/device-confidence.js';
-import { counterHits, lockSubjects, subjectsFor } from './subjects.js';
+import { ACCOUNT_COUNTERS, IP_COUNTERS, RECOGNISED_FOR_MS, counterHits, lockSubjects, recognitionKeys, subjectsFor } from './subjects.js';
+import { hitNamed, readCounterSignals } from './readings.js';
 import { policyOf } from './policy.js';
 import { passChallenge } from './challenge.js';
 import { refuse } from './refuse.js';
 import { withCounters } from './counter-outage.js';
 import { riskOf } from './verdict.js';
-
-/** Positions of the per-IP counters in `counterHits` order (the others are per account). */
-const IP_SCOPED = new Set([0, 4]);
-
-const asCounts = (c: number[]): FailureCounts => ({
-  ipFailures: c[0] ?? 0, accountFailures: c[1] ?? 0, lockoutAccountIp: c[2] ?? 0, lockoutAccount: c[3] ?? 0, lockoutIp: c[4] ?? 0,
-});
-
 
 /**
  * The risk engine in front of every password (DESIGN §5 steps 2–5). Gathers signals (one counter
@@ -32,11 +25,11 @@ export function createRiskGate(deps: Deps): RiskGate {
       const { ctx } = attempt;
       const { policy, trusted } = policyOf(ctx.tenant);
       const now = deps.clock.now();
-      const subjects = subjectsFor(ctx.tenant.id, attempt.email, ctx.ip);
+      const subjects = subjectsFor(ctx.tenant.id, attempt.email, ctx.ip, attempt.device?.visitor_id);
       const hits = counterHits(ctx.tenant.id, subjects, policy);
-      const keys = hits.map((h) => h.key);
-      const [peeked, locks] = await Promise.all([
-        counted(ctx.tenant.id, () => deps.counters.peek(keys)),
+      const marks = recognitionKeys(ctx.tenant.id, subjects);
+      const [read, locks] = await Promise.all([
+        counted(ctx.tenant.id, () => readCounterSignals(deps.counters, hits, marks, now)),
         deps.store.locks.active(ctx.tenant.id, lockSubjects(subjects), now),
       ]);
       const lockUntil = (scope: string) => locks.find((l) => l.scope === scope)?.untilMs;
@@ -44,8 +37,10 @@ export function createRiskGate(deps: Deps): RiskGate {
         ip: ctx.ip,
         ipHits: deps.reputation.lookup(ctx.tenant.id, ctx.ip),
         trustedNetwork: trusted.has(ctx.ip),
-        counts: peeked ? asCounts(peeked) : null,
+        counts: read?.counts ?? null,
+        ...(read ? { countersResetAt: read.resetAt } : {}),
         locks: { accountIpUntil: lockUntil('account_ip'), accountUntil: lockUntil('account'), ipUntil: lockUntil('ip') },
+        ...(read?.owner ? { owner: read.owner } : {}),
         deviceConfidence: deviceConfidence(attempt.device?.signals).confidence,
       };
       let decision = evaluateRisk(signals, policy, now);
@@ -59,34 +54,35 @@ export function createRiskGate(deps: Deps): RiskGate {
       // see distinct counts and the re-decision lets only those within its limits reach the hash.
       // Per-IP counters are not reserved but counted when a failure lands: one office NAT signing
       // in many people at once is not a failure burst.
-      const accountHits = hits.filter((_, i) => !IP_SCOPED.has(i));
-      const reserved = await counted(ctx.tenant.id, () => deps.counters.hit(accountHits));
-      if (reserved && peeked) {
-        const [accountFailures = 0, lockoutAccountIp = 0, lockoutAccount = 0] = reserved.map((c) => c - 1);
-        const prior = { ...asCounts(peeked), accountFailures, lockoutAccountIp, lockoutAccount };
+      const reserved = await counted(ctx.tenant.id, () => hitNamed(deps.counters, hits, ACCOUNT_COUNTERS));
+      if (reserved && read) {
+        const prior: FailureCounts = { ...read.counts };
+        for (const name of ACCOUNT_COUNTERS) prior[name] = (reserved[name] ?? 1) - 1;
         const after = evaluateRisk({ ...signals, counts: prior }, policy, now);
         const escalated = after.action === 'deny' || (after.action === 'challenge' && challenge === undefined);
         if (escalated) {
-          await Promise.all(accountHits.map((h) => counted(ctx.tenant.id, () => deps.counters.release(h.key))));
+          await Promise.all(ACCOUNT_COUNTERS.map((name) => counted(ctx.tenant.id, () => deps.counters.release(hits[name].key))));
           decision = after;
           if (after.action === 'deny') await refuse(deps, attempt, subjects, after);
           challenge = await passChallenge(deps, attempt, policy, riskOf(after));
         }
       }
-      const accountIpKey = hits[2]!.key;
       return {
         verdict: riskOf(decision),
         stepUp: challenge?.kind === 'email_otp' ? { kind: 'email_otp', reason: challenge.reason } : undefined,
         async settle(outcome) {
           await counted(ctx.tenant.id, async () => {
             if (outcome === 'failure') {
-              await deps.counters.hit(hits.filter((_, i) => IP_SCOPED.has(i)));
+              await deps.counters.hit(IP_COUNTERS.map((name) => hits[name]));
               return;
             }
-            if (!reserved) return;
             // Not a failure after all: give the slots back; a success clears the account+IP counter only.
-            await Promise.all(accountHits.filter((h) => h.key !== accountIpKey).map((h) => deps.counters.release(h.key)));
-            await deps.counters.reset([accountIpKey]);
+            if (reserved) await Promise.all(ACCOUNT_COUNTERS.filter((n) => n !== 'lockoutAccountIp').map((n) => deps.counters.release(hits[n].key)));
+            // The right password recognises this device and address as the owner's (renewed on each
+            // success): someone who knows it is not who the account-wide lock protects against.
+            const known = Object.values(marks);
+            await deps.counters.reset([hits.lockoutAccountIp.key, ...known]);
+            await deps.counters.hit(known.map((key) => ({ key, windowMs: RECOGNISED_FOR_MS })));
           });
         },
       };

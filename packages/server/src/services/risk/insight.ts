@@ -19,9 +19,10 @@ export async function ipInsight(deps: Deps, ctx: RequestContext, rawIp: string):
   const ip = parsed(rawIp);
   const { policy, trusted } = policyOf(ctx.tenant);
   const hits = counterHits(ctx.tenant.id, subjectsFor(ctx.tenant.id, '', ip), policy);
-  let counts: number[] | null = null;
+  let failures: { window: number; day: number } | null = null;
   try {
-    counts = await deps.counters.peek([hits[0]!.key, hits[4]!.key]);
+    const [window = 0, day = 0] = await deps.counters.peek([hits.ipFailures.key, hits.lockoutIp.key]);
+    failures = { window, day };
   } catch (error) {
     if (!(error instanceof CounterStoreUnavailableError)) throw error;
   }
@@ -30,9 +31,9 @@ export async function ipInsight(deps: Deps, ctx: RequestContext, rawIp: string):
   return {
     ip, counter_key: key, trusted: trusted.has(ip),
     feeds: deps.reputation.lookup(ctx.tenant.id, ip).map((h) => ({ feed: h.feed, category: h.category, weight: h.weight ?? null })),
-    failures: { window: counts?.[0] ?? 0, window_s: policy.rules.ip_failures.window_s, day: counts?.[1] ?? 0, day_window_s: policy.lockout.ip.window_s },
+    failures: { window: failures?.window ?? 0, window_s: policy.rules.ip_failures.window_s, day: failures?.day ?? 0, day_window_s: policy.lockout.ip.window_s },
     blocked_until: lock ? isoTime(lock.untilMs) : null,
-    counters_available: counts !== null,
+    counters_available: failures !== null,
   };
 }
 
@@ -41,7 +42,7 @@ export async function clearIpFailures(deps: Deps, ctx: RequestContext, actor: Pr
   const ip = parsed(rawIp);
   const { policy } = policyOf(ctx.tenant);
   const hits = counterHits(ctx.tenant.id, subjectsFor(ctx.tenant.id, '', ip), policy);
-  await deps.counters.reset([hits[0]!.key, hits[4]!.key]);
+  await deps.counters.reset([hits.ipFailures.key, hits.lockoutIp.key]);
   const key = counterKey(ip) ?? ip;
   await deps.store.transaction(async (tx) => {
     const lifted = await tx.locks.clear(ctx.tenant.id, { subject: key });
@@ -64,8 +65,8 @@ export async function unlockUser(deps: Deps, ctx: RequestContext, actor: Princip
   for (const lock of [{ subject: `${account}|` }, ...perIp]) {
     const ip = lock.subject.slice(account.length + 1);
     const hits = counterHits(ctx.tenant.id, { account, ip, accountIp: `${account}|${ip}` }, policy);
-    keys.add(hits[1]!.key).add(hits[3]!.key);
-    if (ip) keys.add(hits[2]!.key);
+    keys.add(hits.accountFailures.key).add(hits.lockoutAccount.key);
+    if (ip) keys.add(hits.lockoutAccountIp.key);
   }
   await deps.counters.reset([...keys]);
   let lifted = 0;

@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Sqlite from 'better-sqlite3';
-import pg from 'pg';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { HUMAN_DEVICE, createHarness, type Harness } from './support/harness.js';
-import { DATABASES, TEST_DATABASE_URL, createPostgresSchema, requirePostgresInCi } from './support/database.js';
+import { DATABASES, TEST_DATABASE_URL, requirePostgresInCi } from './support/database.js';
+import { openTamperable, type TamperableDb } from './support/audit-db.js';
 import { createTenant } from '../src/services/tenants.js';
 import { verifyAuditChain } from '../src/services/audit-verify.js';
-import { createAuditChainMac } from '../src/adapters/crypto/audit-chain-mac.js';
-import type { AuditChainMac } from '../src/ports/audit-chain.js';
-import { connectDatabase, migrateToLatest } from '../src/adapters/sql/connect.js';
-import { createSqlStore } from '../src/adapters/sql/sql-store.js';
-import type { Database } from '../src/adapters/sql/schema.js';
-import type { AuditInput, Store } from '../src/ports/store.js';
+import type { AuditInput } from '../src/ports/store.js';
 
 requirePostgresInCi();
 
@@ -228,37 +218,9 @@ for (const { name: database, available } of DATABASES) {
 });
 }
 
-/** A store on its own database, plus a second, raw handle to that database that edits rows behind the store's back. */
-async function openTamperable(kind: string): Promise<{ store: Store; auditChain: AuditChainMac; db: Kysely<Database>; raw(query: string, params: unknown[]): Promise<void>; cleanup(): Promise<void> }> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'portcullis-audit-'));
-    const file = join(dir, 'audit.db');
-    const db = connectDatabase({ kind: 'sqlite', file });
-    await migrateToLatest(db, 'sqlite');
-    const second = new Sqlite(file);
-    const auditChain = createAuditChainMac(randomBytes(32));
-    return {
-      store: createSqlStore(db, 'sqlite', auditChain), auditChain, db,
-      raw: async (query, params) => { second.prepare(query.replace(/\$\d+/g, '?')).run(...params); },
-      cleanup: async () => { second.close(); rmSync(dir, { recursive: true, force: true }); },
-    };
-  }
-  const schema = await createPostgresSchema();
-  const db = connectDatabase(schema.target);
-  await migrateToLatest(db, 'postgres');
-  const second = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema.target.kind === 'postgres' ? schema.target.schema : ''}` });
-  await second.connect();
-  const auditChain = createAuditChainMac(randomBytes(32));
-  return {
-    store: createSqlStore(db, 'postgres', auditChain), auditChain, db,
-    raw: async (query, params) => { await second.query(query, params); },
-    cleanup: async () => { await second.end(); await schema.drop(); },
-  };
-}
-
 for (const { name: database, available } of DATABASES) {
 (available ? describe : describe.skip)(`audit hash chain verification on ${database}${available ? '' : ' (TEST_DATABASE_URL not set)'}`, () => {
-  let t: Awaited<ReturnType<typeof openTamperable>>;
+  let t: TamperableDb;
   beforeAll(async () => { t = await openTamperable(database); });
   afterAll(async () => {
     await t.store.close();

@@ -49,10 +49,9 @@ export async function walkAuditChain(deps: ChainDeps, tenantId: string, checkpoi
     const [first] = await deps.store.audit.chain(tenantId, 0, 1);
     return finish(first ? { seq: first.seq, id: first.id, reason: 'no chain head records these events' } : undefined);
   }
-  if (head.mac === null) return finish({ seq: head.seq, id: '', reason: 'the chain head carries no MAC' });
-  if (head.mac !== mac(tenantId, headMessage(tenantId, head))) {
-    return finish({ seq: head.seq, id: '', reason: 'the chain head does not match its MAC (rewritten without the master key)' });
-  }
+  // The head's MAC is checked after the walk, so an edited row is named even when the head was forged too.
+  const headMac = head.mac === null ? 'the chain head carries no MAC'
+    : head.mac !== mac(tenantId, headMessage(tenantId, head)) ? 'the chain head does not match its MAC (rewritten without the master key)' : undefined;
   while (count < head.seq) {
     const rows = await deps.store.audit.chain(tenantId, count, Math.min(PAGE, head.seq - count));
     if (rows.length === 0) break;
@@ -70,6 +69,7 @@ export async function walkAuditChain(deps: ChainDeps, tenantId: string, checkpoi
       }
     }
   }
+  if (headMac) return finish({ seq: head.seq, id: '', reason: headMac });
   // Deleting the newest rows leaves a valid prefix: only the (MACed) head shows the tail is gone.
   if (count !== head.seq) return finish({ seq: count + 1, id: '', reason: `chain ends at seq ${count} but the head records seq ${head.seq}` });
   if (prev !== head.hash) return finish({ seq: count, id: lastEventId ?? '', reason: 'the last entry is not the one the head records' });

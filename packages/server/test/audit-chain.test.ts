@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config/load.js';
+import { compose } from '../src/compose.js';
 import { DATABASES, requirePostgresInCi } from './support/database.js';
 import { openTamperable, type TamperableDb } from './support/audit-db.js';
 import { canonicalJson, hashedFields, headMessage, keyedLink, plainLink, type ChainMac } from '../src/domain/audit/hash-chain.js';
@@ -251,6 +256,28 @@ for (const { name: database, available } of DATABASES) {
     expect(await verifyAuditChain(t, 'tnt_legacy')).toEqual({
       tenantId: 'tnt_legacy', events: 4, ok: false, brokenAt: { seq: 5, id: fifth.id, reason: 'prev_hash does not match the previous entry' },
     });
+  });
+});
+(available ? describe : describe.skip)(`compose and the keyed-chain migration on ${database}${available ? '' : ' (TEST_DATABASE_URL not set)'}`, () => {
+  it('seals the old heads when it applies migration 0004, and never a head found unsealed later', async () => {
+    const t = await openTamperable(database, '0003-email-otp');
+    const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-compose-'));
+    const config = loadConfig({ PORTCULLIS_DATA_DIR: dataDir, NODE_ENV: 'test', PORTCULLIS_LOG_LEVEL: 'silent', PORTCULLIS_MASTER_KEY: t.masterKey.toString('base64') });
+    try {
+      await writePlainChain(t, 'tnt_boot', 3);
+      const first = await compose(config, { clock, database: t.target });
+      expect(await verifyAuditChain(first.deps, 'tnt_boot')).toEqual({ tenantId: 'tnt_boot', events: 3, ok: true });
+      await first.close();
+      // Someone with write access strips the MAC hoping the next start seals a head of their making.
+      await t.raw('update audit_heads set mac = null where tenant_id = $1', ['tnt_boot']);
+      const second = await compose(config, { clock, database: t.target });
+      expect((await verifyAuditChain(second.deps, 'tnt_boot')).brokenAt).toEqual({ seq: 3, id: '', reason: 'the chain head carries no MAC' });
+      await second.close();
+    } finally {
+      await t.store.close();
+      await t.cleanup();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 }

@@ -78,6 +78,8 @@ describe('portcullis audit verify / audit checkpoint', () => {
   it('checkpoints the head and, after the tail is cut and the head rolled back, verify --checkpoint fails', () => {
     const id = tenantId('shop');
     const old = withDb((db) => db.prepare('select seq, hash, mac from audit_heads where tenant_id = ?').get(id) as { seq: number; hash: string; mac: string });
+    const earlier = cli(['audit', 'checkpoint', '--tenant', 'shop']);
+    expect(earlier.stdout).toMatch(/^# shop: seq 2, /);
     for (const email of ['a@shop.example', 'b@shop.example']) expect(cli(['user', 'create', '--tenant', 'shop', '--email', email]).code).toBe(0);
 
     const text = cli(['audit', 'checkpoint', '--tenant', 'shop']);
@@ -90,7 +92,8 @@ describe('portcullis audit verify / audit checkpoint', () => {
     }] });
     const textFile = join(dataDir, 'checkpoint.txt');
     const jsonFile = join(dataDir, 'checkpoint.json');
-    writeFileSync(textFile, text.stdout);
+    // Daily runs appended to one file, newest first here: the newest checkpoint is the one that counts.
+    writeFileSync(textFile, text.stdout + earlier.stdout);
     writeFileSync(jsonFile, JSON.stringify(asJson));
     for (const file of [textFile, jsonFile]) {
       const ok = cli(['audit', 'verify', '--tenant', 'shop', '--checkpoint', file]);

@@ -78,7 +78,7 @@ function chainView(r: ChainReport, slug: string) {
   };
 }
 
-/** The checkpoints in `--checkpoint <file>`, by tenant id; a bad signature or an unknown tenant fails the command. */
+/** The newest checkpoint per tenant in `--checkpoint <file>` (files may be appended to); a bad signature or an unknown tenant fails the command. */
 async function checkpointsFrom(deps: Deps, file: string): Promise<Map<string, ChainPosition>> {
   let text: string;
   try {
@@ -93,7 +93,8 @@ async function checkpointsFrom(deps: Deps, file: string): Promise<Map<string, Ch
     const position = tenant && await openCheckpoint(deps.keys, tenant, jws);
     if (!tenant) throw new PortcullisError('tenant_not_found', { message: `checkpoint for ${slug}, but there is no tenant ${slug} (deleted or recreated?)` });
     if (!position) throw new PortcullisError('invalid_request', { message: `checkpoint for ${slug} does not verify with the tenant's signing keys` });
-    out.set(tenant.id, position);
+    // The newest checkpoint subsumes older ones: its link depends on every entry before it.
+    if ((out.get(tenant.id)?.seq ?? -1) < position.seq) out.set(tenant.id, position);
   }
   return out;
 }

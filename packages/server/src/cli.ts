@@ -3,7 +3,7 @@ import { PortcullisError } from '@portcullis/protocol';
 import { loadConfig, ConfigError } from './config/load.js';
 import { compose } from './compose.js';
 import { parseCli, USAGE } from './cli/args.js';
-import { appCreate, auditVerify, keysRotate, outbox, tenantCreate, userCreate, type Output } from './cli/commands.js';
+import { appCreate, auditCheckpoint, auditVerify, keysRotate, outbox, tenantCreate, userCreate, type Output } from './cli/commands.js';
 import { start } from './cli/start.js';
 import type { Deps } from './services/deps.js';
 
@@ -12,6 +12,7 @@ const COMMANDS: Record<string, (deps: Deps, args: ReturnType<typeof parseCli>) =
   'user create': userCreate,
   'app create': appCreate,
   'audit verify': auditVerify,
+  'audit checkpoint': auditCheckpoint,
   'keys rotate': keysRotate,
   outbox,
 };

@@ -11,6 +11,8 @@ import { systemClock } from './ports/clock.js';
 import { connectDatabase, migrateToLatest, type SqlTarget } from './adapters/sql/connect.js';
 import { createSqlStore } from './adapters/sql/sql-store.js';
 import { createSecretBox } from './adapters/crypto/secret-box.js';
+import { createAuditChainMac } from './adapters/crypto/audit-chain-mac.js';
+import { KEYED_AUDIT_CHAIN_MIGRATION } from './adapters/sql/audit-repo.js';
 import { createArgon2Hasher, type Argon2Options } from './adapters/crypto/argon2-hasher.js';
 import { createMemoryCounters } from './adapters/memory/memory-counters.js';
 import { createRedisCounters } from './adapters/redis/redis-counters.js';
@@ -72,18 +74,23 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   const trustedProxies = buildCidrSet(config.trustedProxies.map((cidr) => ({ cidr, label: 0 })));
   const clock = overrides.clock ?? systemClock;
   const target = overrides.database ?? databaseTarget(config);
+  const master = masterKey(config);
+  const auditChain = createAuditChainMac(master);
   const db = connectDatabase(target);
+  let applied: string[];
   try {
-    await migrateToLatest(db, target.kind);
+    applied = await migrateToLatest(db, target.kind);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  const store = createSqlStore(db, target.kind);
+  const store = createSqlStore(db, target.kind, auditChain);
+  // Only the process that has just applied the keyed-chain migration seals the old chains' heads.
+  if (applied.includes(KEYED_AUDIT_CHAIN_MIGRATION)) await store.audit.sealLegacyHeads();
   const counters = overrides.counters ?? (config.REDIS_URL
     ? createRedisCounters({ url: config.REDIS_URL })
     : createMemoryCounters({ clock }));
-  const box = createSecretBox(masterKey(config));
+  const box = createSecretBox(master);
   const hasher = await createArgon2Hasher({
     concurrency: config.PORTCULLIS_HASH_CONCURRENCY || availableParallelism(),
     queue: config.PORTCULLIS_HASH_QUEUE,
@@ -96,7 +103,7 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   const reputation = createFeedRegistry({ store, clock, auditWriter, createFeedSet, log: log.child({ component: 'threat-feeds' }) }, config.threatFeeds);
   const mailer = config.PORTCULLIS_SMTP_URL ? createSmtpMailer(config.PORTCULLIS_SMTP_URL, config.PORTCULLIS_MAIL_FROM) : createOutboxMailer(store, clock);
   const deps: Deps = {
-    config, store, clock, counters, hasher, box, trustedProxies, auditWriter, commit, reputation, mailer,
+    config, store, clock, counters, hasher, box, auditChain, trustedProxies, auditWriter, commit, reputation, mailer,
     keys: createKeyRing(store, box, clock),
     metrics: createMetrics({ processMetrics: overrides.processMetrics ?? false }),
     tenants: createTenantResolver(store, config, clock),

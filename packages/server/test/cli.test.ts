@@ -93,7 +93,7 @@ describe('the portcullis CLI', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^ok {6}shop: \d+ events, chain intact\n$/);
     const report = json(['audit', 'verify', '--tenant', 'shop']);
-    expect(report).toEqual({ ok: true, tenants: [{ tenantId: expect.stringMatching(/^tnt_/), events: expect.any(Number), ok: true, slug: 'shop' }] });
+    expect(report).toEqual({ ok: true, tenants: [{ tenant_id: expect.stringMatching(/^tnt_/), events: expect.any(Number), ok: true, slug: 'shop' }] });
     // tenant.created and application.created (Admin), two user.created, one application.created (ci).
     expect(report.tenants[0].events).toBe(5);
 

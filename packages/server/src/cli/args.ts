@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 export interface Parsed {
   positionals: string[];
-  values: { tenant?: string; email?: string; password?: string; name?: string; scopes?: string; domain?: string[]; origin?: string[]; json?: boolean; help?: boolean };
+  values: { tenant?: string; email?: string; password?: string; name?: string; scopes?: string; domain?: string[]; origin?: string[]; checkpoint?: string; json?: boolean; help?: boolean };
 }
 
 /** Parses `portcullis <command> [subcommand] [--flags]`; unknown flags are an error, not ignored. */
@@ -13,7 +13,7 @@ export function parseCli(argv: string[]): Parsed {
     strict: true,
     options: {
       tenant: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' },
-      scopes: { type: 'string' }, domain: { type: 'string', multiple: true }, origin: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      scopes: { type: 'string' }, domain: { type: 'string', multiple: true }, origin: { type: 'string', multiple: true }, checkpoint: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   return { positionals, values };
@@ -28,7 +28,9 @@ export const USAGE = `Usage: portcullis <command>
   user create --tenant <slug> --email <e> [--password <p>]
   app create --tenant <slug> --name <n> --scopes "<scope> …"
   outbox [--tenant <slug>]                mail kept by the embedded mailer
-  audit verify [--tenant <slug>]          check every tenant's audit hash chain
+  audit verify [--tenant <slug>] [--checkpoint <file>]
+                                          check every tenant's audit chain (and against a saved checkpoint)
+  audit checkpoint [--tenant <slug>]      print each chain head, signed, to keep elsewhere
   keys rotate --tenant <slug>             add a new signing key (older tokens keep verifying)
 
   --json   print one JSON document (for scripts)

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { PortcullisError } from '@portcullis/protocol';
 import type { Deps } from '../services/deps.js';
 import type { Parsed } from './args.js';
@@ -6,7 +7,8 @@ import type { TenantRecord } from '../ports/store.js';
 import { createTenant } from '../services/tenants.js';
 import { createUser } from '../services/users.js';
 import { createApplication } from '../services/applications.js';
-import { verifyAuditChain, type ChainReport } from '../services/audit-query.js';
+import { verifyAuditChain, type ChainPosition, type ChainReport } from '../services/audit-verify.js';
+import { checkpointSlug, createCheckpoint, openCheckpoint, parseCheckpointFile, type Checkpoint } from '../services/audit-checkpoint.js';
 import { newId } from '../adapters/crypto/random.js';
 
 export type Output = { json: unknown; text: string; ok?: boolean };
@@ -67,15 +69,68 @@ export async function outbox(deps: Deps, args: Parsed): Promise<Output> {
   return { json: { messages }, text };
 }
 
+/** A verification report under the API's snake_case names. */
+function chainView(r: ChainReport, slug: string) {
+  return {
+    tenant_id: r.tenantId, slug, events: r.events, ok: r.ok,
+    ...(r.brokenAt ? { broken_at: r.brokenAt } : {}),
+    ...(r.checkpoint ? { checkpoint: { seq: r.checkpoint.seq, last_event_id: r.checkpoint.lastEventId, ok: r.checkpoint.ok, ...(r.checkpoint.reason ? { reason: r.checkpoint.reason } : {}) } } : {}),
+  };
+}
+
+/** The newest checkpoint per tenant in `--checkpoint <file>` (files may be appended to); a bad signature or an unknown tenant fails the command. */
+async function checkpointsFrom(deps: Deps, file: string): Promise<Map<string, ChainPosition>> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new PortcullisError('invalid_request', { message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}` });
+  }
+  const out = new Map<string, ChainPosition>();
+  for (const jws of parseCheckpointFile(text)) {
+    const slug = checkpointSlug(jws);
+    const tenant = await deps.store.tenants.bySlug(slug);
+    const position = tenant && await openCheckpoint(deps.keys, tenant, jws);
+    if (!tenant) throw new PortcullisError('tenant_not_found', { message: `checkpoint for ${slug}, but there is no tenant ${slug} (deleted or recreated?)` });
+    if (!position) throw new PortcullisError('invalid_request', { message: `checkpoint for ${slug} does not verify with the tenant's signing keys` });
+    // The newest checkpoint subsumes older ones: its link depends on every entry before it.
+    if ((out.get(tenant.id)?.seq ?? -1) < position.seq) out.set(tenant.id, position);
+  }
+  return out;
+}
+
 export async function auditVerify(deps: Deps, args: Parsed): Promise<Output> {
   const tenants = args.values.tenant ? [await tenantNamed(deps, args.values.tenant)] : await deps.store.tenants.list();
-  const reports: Array<ChainReport & { slug: string }> = [];
-  for (const t of tenants) reports.push({ ...(await verifyAuditChain(deps.store, t.id)), slug: t.slug });
-  const ok = reports.every((r) => r.ok);
-  const text = reports.map((r) => r.ok
-    ? `ok      ${r.slug}: ${r.events} events, chain intact`
-    : `BROKEN  ${r.slug}: at seq ${r.brokenAt?.seq} (${r.brokenAt?.id}): ${r.brokenAt?.reason}`).join('\n') || 'no tenants';
-  return { json: { ok, tenants: reports }, text, ok };
+  const checkpoints = args.values.checkpoint ? await checkpointsFrom(deps, args.values.checkpoint) : undefined;
+  if (checkpoints && args.values.tenant && !checkpoints.has(tenants[0]!.id)) {
+    throw new PortcullisError('invalid_request', { message: `${args.values.checkpoint} holds no checkpoint for ${args.values.tenant}` });
+  }
+  const reports: Array<{ report: ChainReport; slug: string }> = [];
+  for (const t of tenants) reports.push({ report: await verifyAuditChain(deps, t.id, checkpoints?.get(t.id)), slug: t.slug });
+  const ok = reports.every((r) => r.report.ok);
+  const text = reports.map(({ report: r, slug }) => {
+    if (!r.ok && r.brokenAt) return `BROKEN  ${slug}: at seq ${r.brokenAt.seq} (${r.brokenAt.id}): ${r.brokenAt.reason}`;
+    if (!r.ok) return `BROKEN  ${slug}: checkpoint at seq ${r.checkpoint?.seq} (${r.checkpoint?.lastEventId}): ${r.checkpoint?.reason}`;
+    return `ok      ${slug}: ${r.events} events, chain intact${r.checkpoint ? `, checkpoint at seq ${r.checkpoint.seq} still in place` : ''}`;
+  }).join('\n') || 'no tenants';
+  return { json: { ok, tenants: reports.map((r) => chainView(r.report, r.slug)) }, text, ok };
+}
+
+/** Signs each tenant's verified chain head; the output is meant for `audit verify --checkpoint <file>`, kept off this database. */
+export async function auditCheckpoint(deps: Deps, args: Parsed): Promise<Output> {
+  const tenants = args.values.tenant ? [await tenantNamed(deps, args.values.tenant)] : await deps.store.tenants.list();
+  const checkpoints: Checkpoint[] = [];
+  const broken: Array<ReturnType<typeof chainView>> = [];
+  for (const t of tenants) {
+    const { report, checkpoint } = await createCheckpoint(deps, t);
+    if (checkpoint) checkpoints.push(checkpoint);
+    else broken.push(chainView(report, t.slug));
+  }
+  const text = [
+    ...checkpoints.flatMap((c) => [`# ${c.tenant_slug}: seq ${c.seq}, last event ${c.last_event_id ?? '(none)'}, head ${c.head}, ${c.checkpointed_at}`, c.jws]),
+    ...broken.map((b) => `# BROKEN ${b.slug}: at seq ${b.broken_at?.seq} (${b.broken_at?.id}): ${b.broken_at?.reason}; not checkpointed`),
+  ].join('\n') || '# no tenants';
+  return { json: { ok: broken.length === 0, checkpoints, ...(broken.length > 0 ? { broken } : {}) }, text, ok: broken.length === 0 };
 }
 
 export async function keysRotate(deps: Deps, args: Parsed): Promise<Output> {

@@ -71,6 +71,15 @@ export interface AuditRecord extends AuditInput {
   hash: string;
 }
 
+/** A chain head: entries up to `plainUntil` carry plain links (written before keyed links), the rest keyed ones. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+  plainUntil: number;
+  /** Null only for a head no process holding the master key has written since migration 0004. */
+  mac: string | null;
+}
+
 export interface AuditFilter {
   type?: string;
   outcome?: string;
@@ -171,8 +180,14 @@ export interface StoreOps {
     /** Appends several events (any tenants) in order: the group commit's path. */
     appendMany(events: readonly AuditInput[]): Promise<AuditRecord[]>;
     list(tenantId: string, filter: AuditFilter): Promise<AuditRecord[]>;
-    /** The chain's recorded head (last sequence number and hash), to catch a truncated tail. */
-    head(tenantId: string): Promise<{ seq: number; hash: string } | undefined>;
+    /** The chain's recorded head (last position and link, cut-over point, MAC), to catch a truncated tail or a forged head. */
+    head(tenantId: string): Promise<AuditHead | undefined>;
+    /**
+     * Seals the heads that migration 0004 left without a MAC (chains begun with plain links). Call it
+     * only right after that migration was applied: sealing whatever the database holds on its say-so
+     * would bless a forged head.
+     */
+    sealLegacyHeads(): Promise<number>;
     /** Events in chain order, from `afterSeq`, for verification. */
     chain(tenantId: string, afterSeq: number, limit: number): Promise<AuditRecord[]>;
   };

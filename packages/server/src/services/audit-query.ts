@@ -1,7 +1,5 @@
 import { PortcullisError, type AuditEvent, type AuditQuery } from '@portcullis/protocol';
 import type { AuditRecord, Store } from '../ports/store.js';
-import { GENESIS_HASH, chainHash } from '../domain/audit/hash-chain.js';
-import { hashedFields } from '../adapters/sql/rows.js';
 import { decodeCursor, paged } from './context.js';
 
 export function auditView(e: AuditRecord): AuditEvent {
@@ -41,34 +39,5 @@ export async function* exportAuditEvents(store: Store, tenantId: string, q: Audi
     for (const row of rows) yield auditView(row);
     if (rows.length < filter.limit) return;
     filter = { ...filter, beforeSeq: rows[rows.length - 1]!.seq };
-  }
-}
-
-export interface ChainReport { tenantId: string; events: number; ok: boolean; brokenAt?: { seq: number; id: string; reason: string } }
-
-/** Recomputes a tenant's hash chain from genesis: any edited, removed or reordered row is found. */
-export async function verifyAuditChain(store: Store, tenantId: string): Promise<ChainReport> {
-  let prev = GENESIS_HASH;
-  let expectedSeq = 1;
-  let count = 0;
-  for (;;) {
-    const rows = await store.audit.chain(tenantId, expectedSeq - 1, 1000);
-    for (const row of rows) {
-      const fail = (reason: string): ChainReport => ({ tenantId, events: count, ok: false, brokenAt: { seq: row.seq, id: row.id, reason } });
-      if (row.seq !== expectedSeq) return fail(`expected seq ${expectedSeq}`);
-      if (row.prevHash !== prev) return fail('prev_hash does not match the previous entry');
-      if (chainHash(prev, hashedFields(row)) !== row.hash) return fail('hash does not match the entry');
-      prev = row.hash;
-      expectedSeq += 1;
-      count += 1;
-    }
-    if (rows.length < 1000) {
-      // Deleting the newest rows leaves a valid prefix: only the recorded head shows the tail is gone.
-      const head = await store.audit.head(tenantId);
-      if (head && (head.seq !== count || head.hash !== prev)) {
-        return { tenantId, events: count, ok: false, brokenAt: { seq: count + 1, id: '', reason: `chain ends at seq ${count} but the head records seq ${head.seq}` } };
-      }
-      return { tenantId, events: count, ok: true };
-    }
   }
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Counters } from '../ports/counters.js';
 import type { PasswordHasher } from '../ports/hasher.js';
 import type { SecretBox } from '../adapters/crypto/secret-box.js';
+import type { AuditChainMac } from '../ports/audit-chain.js';
 import type { KeyRing } from './keys.js';
 import type { AuditWriter } from './audit.js';
 import type { GroupCommit } from './group-commit.js';
@@ -32,6 +33,8 @@ export interface Deps {
   counters: Counters;
   hasher: PasswordHasher;
   box: SecretBox;
+  /** Keys the audit chain (per-tenant HMAC keys derived from the master key). */
+  auditChain: AuditChainMac;
   keys: KeyRing;
   auditWriter: AuditWriter;
   /** Shared transactions for hot-path writes (sessions): one fsync for many requests. */

@@ -22,6 +22,8 @@ export interface KeyRing {
   rotate(tenant: TenantRecord): Promise<string>;
   jwks(tenant: TenantRecord): Promise<{ keys: JWK[] }>;
   sign(tenant: TenantRecord, claims: JWTPayload, ttlS: number): Promise<string>;
+  /** Signs a document that is not a token (an audit checkpoint); its own `typ` keeps it from passing for one. */
+  signDocument(tenant: TenantRecord, typ: string, payload: Record<string, unknown>): Promise<string>;
   /** Verifies signature (this tenant's keys only), issuer, audience and expiry; null when anything is off. */
   verify(tenant: TenantRecord, token: string, issuer: string, audience: string): Promise<JWTPayload | null>;
 }
@@ -80,6 +82,10 @@ export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRi
       const keys = await required(tenant);
       const nowS = Math.floor(clock.now() / 1000);
       return keys.signer.sign({ alg: ALG, kid: keys.kid, typ: 'at+jwt' }, { ...claims, iat: nowS, exp: nowS + ttlS });
+    },
+    async signDocument(tenant, typ, payload) {
+      const keys = await required(tenant);
+      return keys.signer.sign({ alg: ALG, kid: keys.kid, typ }, payload);
     },
     async verify(tenant, token, issuer, audience) {
       const attempt = async (keys: TenantKeys) => (await jwtVerify(token, keys.verifier, {

@@ -2,21 +2,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store, TenantRecord } from '../../src/ports/store.js';
 import { connectDatabase, migrateToLatest } from '../../src/adapters/sql/connect.js';
 import { createSqlStore } from '../../src/adapters/sql/sql-store.js';
-import { verifyAuditChain } from '../../src/services/audit-query.js';
+import { verifyAuditChain } from '../../src/services/audit-verify.js';
+import { createAuditChainMac } from '../../src/adapters/crypto/audit-chain-mac.js';
+import { randomBytes } from 'node:crypto';
 import { DATABASES, createPostgresSchema, requirePostgresInCi } from '../support/database.js';
 
 requirePostgresInCi();
+
+const auditChain = createAuditChainMac(randomBytes(32));
 
 async function openStore(kind: string): Promise<{ store: Store; cleanup(): Promise<void> }> {
   if (kind === 'sqlite') {
     const db = connectDatabase({ kind: 'sqlite', file: ':memory:' });
     await migrateToLatest(db, 'sqlite');
-    return { store: createSqlStore(db, 'sqlite'), cleanup: async () => {} };
+    return { store: createSqlStore(db, 'sqlite', auditChain), cleanup: async () => {} };
   }
   const schema = await createPostgresSchema();
   const db = connectDatabase(schema.target);
   await migrateToLatest(db, 'postgres');
-  return { store: createSqlStore(db, 'postgres'), cleanup: schema.drop };
+  return { store: createSqlStore(db, 'postgres', auditChain), cleanup: schema.drop };
 }
 
 const tenant = (id: string, slug: string): TenantRecord => ({
@@ -83,7 +87,7 @@ for (const { name, available } of DATABASES) {
       for (const id of ['tnt_a', 'tnt_b']) {
         const events = await store.audit.chain(id, 0, 100);
         expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-        expect(await verifyAuditChain(store, id)).toEqual({ tenantId: id, events: 20, ok: true });
+        expect(await verifyAuditChain({ store, auditChain }, id)).toEqual({ tenantId: id, events: 20, ok: true });
       }
       expect(await store.audit.list('tnt_a', { ip: '192.0.2.1', limit: 100 })).toHaveLength(20);
     });
@@ -97,7 +101,7 @@ for (const { name, available } of DATABASES) {
       expect(records.map((r) => [r.tenantId, r.data['i']])).toEqual([['tnt_a', 1], ['tnt_b', 2], ['tnt_a', 3]]);
       expect(records[2]!.seq).toBe(records[0]!.seq + 1);
       expect(records[2]!.prevHash).toBe(records[0]!.hash);
-      for (const id of ['tnt_a', 'tnt_b']) expect((await verifyAuditChain(store, id)).ok).toBe(true);
+      for (const id of ['tnt_a', 'tnt_b']) expect((await verifyAuditChain({ store, auditChain }, id)).ok).toBe(true);
     });
 
     it('revokes a session once and reports whether it did', async () => {

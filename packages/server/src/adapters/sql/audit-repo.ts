@@ -1,17 +1,22 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { AuditInput, AuditRecord, StoreOps } from '../../ports/store.js';
-import { GENESIS_HASH, chainHash } from '../../domain/audit/hash-chain.js';
+import type { AuditChainMac } from '../../ports/audit-chain.js';
+import { GENESIS_HASH, headMessage, keyedLink } from '../../domain/audit/hash-chain.js';
 import { newId } from '../crypto/random.js';
-import { hashedFields, toAudit } from './rows.js';
+import { toAudit } from './rows.js';
 
 type Db = Kysely<Database>;
 
+/** The migration after which links are keyed; `compose` seals legacy heads when it has just applied it. */
+export const KEYED_AUDIT_CHAIN_MIGRATION = '0004-keyed-audit-chain';
+
 /**
- * Appends events to their tenants' hash chains: per tenant one head bump, one multi-row insert and
- * one head update, however many events (the group commit of `createAuditWriter` relies on this).
+ * Appends events to their tenants' chains: per tenant one head bump, one multi-row insert and one
+ * head update, however many events (the group commit of `createAuditWriter` relies on this).
  */
-async function appendMany(db: Db, inputs: readonly AuditInput[]): Promise<AuditRecord[]> {
+async function appendMany(db: Db, chain: AuditChainMac, inputs: readonly AuditInput[]): Promise<AuditRecord[]> {
+  const mac = chain.mac;
   const byTenant = new Map<string, AuditInput[]>();
   for (const input of inputs) byTenant.set(input.tenantId, [...(byTenant.get(input.tenantId) ?? []), input]);
   const out = new Map<AuditInput, AuditRecord>();
@@ -19,10 +24,10 @@ async function appendMany(db: Db, inputs: readonly AuditInput[]): Promise<AuditR
     // Bumping the head row locks it (PostgreSQL) for the rest of the transaction, so concurrent
     // appends for one tenant queue here instead of forking the chain.
     const bump = () => db.updateTable('audit_heads').set((eb) => ({ seq: eb('seq', '+', events.length) }))
-      .where('tenant_id', '=', tenantId).returning(['seq', 'hash']).executeTakeFirst();
+      .where('tenant_id', '=', tenantId).returning(['seq', 'hash', 'plain_until']).executeTakeFirst();
     let head = await bump();
     if (!head) {
-      await db.insertInto('audit_heads').values({ tenant_id: tenantId, seq: 0, hash: GENESIS_HASH })
+      await db.insertInto('audit_heads').values({ tenant_id: tenantId, seq: 0, hash: GENESIS_HASH, plain_until: 0, mac: null })
         .onConflict((oc) => oc.column('tenant_id').doNothing()).execute();
       head = await bump();
     }
@@ -32,7 +37,7 @@ async function appendMany(db: Db, inputs: readonly AuditInput[]): Promise<AuditR
     for (const input of events) {
       seq += 1;
       const event = { ...input, id: newId('evt'), seq, prevHash };
-      const hash = chainHash(prevHash, hashedFields(event));
+      const hash = keyedLink(mac, event);
       out.set(input, { ...event, hash });
       rows.push({
         tenant_id: event.tenantId, seq: event.seq, id: event.id, type: event.type, occurred_at: event.occurredAt,
@@ -43,18 +48,34 @@ async function appendMany(db: Db, inputs: readonly AuditInput[]): Promise<AuditR
       prevHash = hash;
     }
     await db.insertInto('audit_events').values(rows).execute();
-    await db.updateTable('audit_heads').set({ hash: prevHash }).where('tenant_id', '=', tenantId).execute();
+    const sealed = mac(tenantId, headMessage(tenantId, { seq, hash: prevHash, plainUntil: Number(head!.plain_until) }));
+    await db.updateTable('audit_heads').set({ hash: prevHash, mac: sealed }).where('tenant_id', '=', tenantId).execute();
   }
   return inputs.map((input) => out.get(input)!);
 }
 
-export function auditRepo(db: Db): StoreOps['audit'] {
+/** MACs each unsealed head as it stands, in one transaction; a head sealed meanwhile by an append is left alone. */
+async function sealLegacyHeads(db: Db, chain: AuditChainMac): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const heads = await trx.selectFrom('audit_heads').selectAll().where('mac', 'is', null).execute();
+    let sealed = 0;
+    for (const h of heads) {
+      const head = { seq: Number(h.seq), hash: h.hash, plainUntil: Number(h.plain_until) };
+      const res = await trx.updateTable('audit_heads').set({ mac: chain.mac(h.tenant_id, headMessage(h.tenant_id, head)) })
+        .where('tenant_id', '=', h.tenant_id).where('mac', 'is', null).where('seq', '=', head.seq).executeTakeFirst();
+      sealed += Number(res.numUpdatedRows);
+    }
+    return sealed;
+  });
+}
+
+export function auditRepo(db: Db, chain: AuditChainMac): StoreOps['audit'] {
   return {
     async append(input) {
-      const [record] = await appendMany(db, [input]);
+      const [record] = await appendMany(db, chain, [input]);
       return record!;
     },
-    appendMany: (inputs) => appendMany(db, inputs),
+    appendMany: (inputs) => appendMany(db, chain, inputs),
     async list(tenantId, f) {
       let q = db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId);
       if (f.type) q = q.where('type', '=', f.type);
@@ -67,9 +88,10 @@ export function auditRepo(db: Db): StoreOps['audit'] {
       return (await q.orderBy('seq', 'desc').limit(f.limit).execute()).map(toAudit);
     },
     async head(tenantId) {
-      const row = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirst();
-      return row && { seq: Number(row.seq), hash: row.hash };
+      const row = await db.selectFrom('audit_heads').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
+      return row && { seq: Number(row.seq), hash: row.hash, plainUntil: Number(row.plain_until), mac: row.mac };
     },
+    sealLegacyHeads: () => sealLegacyHeads(db, chain),
     async chain(tenantId, afterSeq, limit) {
       const rows = await db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId)
         .where('seq', '>', afterSeq).orderBy('seq', 'asc').limit(limit).execute();

@@ -30,11 +30,3 @@ export const toAudit = (r: Selectable<Database['audit_events']>): AuditRecord =>
   outcome: r.outcome as AuditRecord['outcome'], data: JSON.parse(r.data) as Record<string, unknown>,
   context: JSON.parse(r.context) as Record<string, unknown>, prevHash: r.prev_hash, hash: r.hash,
 });
-
-/** The fields the hash commits to: everything but the hash itself. */
-export function hashedFields(e: Omit<AuditRecord, 'hash'>): Record<string, unknown> {
-  return {
-    id: e.id, seq: e.seq, tenant_id: e.tenantId, type: e.type, occurred_at: e.occurredAt, actor: e.actor,
-    target: e.target, outcome: e.outcome, data: e.data, context: e.context, prev_hash: e.prevHash,
-  };
-}

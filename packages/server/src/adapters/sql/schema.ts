@@ -10,7 +10,7 @@ export interface Database {
     previous_secret_expires_at: string | null; secret_rotated_at: string | null; token_ttl_s: number; created_at: string;
   };
   signing_keys: { kid: string; tenant_id: string; alg: string; public_jwk: string; private_jwk_sealed: string; created_at: string };
-  audit_heads: { tenant_id: string; seq: number; hash: string };
+  audit_heads: { tenant_id: string; seq: number; hash: string; plain_until: number; mac: string | null };
   audit_events: {
     tenant_id: string; seq: number; id: string; type: string; occurred_at: string; actor_kind: string; actor_id: string | null;
     target_kind: string; target_id: string | null; outcome: string; ip: string | null; data: string; context: string; prev_hash: string; hash: string;

@@ -1,24 +1,25 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { Store, StoreOps } from '../../ports/store.js';
+import type { AuditChainMac } from '../../ports/audit-chain.js';
 import { applicationRepo, tenantRepo, userRepo } from './identity-repos.js';
 import { refreshTokenRepo, sessionRepo } from './session-repos.js';
 import { auditRepo } from './audit-repo.js';
 import { outboxRepo, signingKeyRepo } from './key-outbox-repos.js';
 import { captchaTokenRepo, emailOtpRepo, feedRepo, lockRepo } from './risk-repos.js';
 
-function opsFor(db: Kysely<Database>): StoreOps {
+function opsFor(db: Kysely<Database>, chain: AuditChainMac): StoreOps {
   return {
     tenants: tenantRepo(db), users: userRepo(db), sessions: sessionRepo(db), refreshTokens: refreshTokenRepo(db),
-    applications: applicationRepo(db), signingKeys: signingKeyRepo(db), audit: auditRepo(db), outbox: outboxRepo(db),
+    applications: applicationRepo(db), signingKeys: signingKeyRepo(db), audit: auditRepo(db, chain), outbox: outboxRepo(db),
     locks: lockRepo(db), feeds: feedRepo(db), captchaTokens: captchaTokenRepo(db), emailOtps: emailOtpRepo(db),
   };
 }
 
-/** The `Store` port over Kysely, for SQLite and PostgreSQL alike. */
-export function createSqlStore(db: Kysely<Database>, dialect: Store['dialect']): Store {
-  const ops = opsFor(db);
-  const inTransaction = <T>(work: (tx: StoreOps) => Promise<T>) => db.transaction().execute((trx) => work(opsFor(trx)));
+/** The `Store` port over Kysely, for SQLite and PostgreSQL alike; `chain` keys the audit links. */
+export function createSqlStore(db: Kysely<Database>, dialect: Store['dialect'], chain: AuditChainMac): Store {
+  const ops = opsFor(db, chain);
+  const inTransaction = <T>(work: (tx: StoreOps) => Promise<T>) => db.transaction().execute((trx) => work(opsFor(trx, chain)));
   return {
     ...ops,
     // Outside a caller's transaction an append still needs one: the head bump and the insert go together.

@@ -13,7 +13,54 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** Each entry commits to its predecessor: editing or deleting a row breaks every hash after it. */
-export function chainHash(prevHash: string, event: Record<string, unknown>): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(event)).digest('hex');
+/** The stored event as a link commits to it: everything but the link itself. */
+export interface ChainedEvent {
+  id: string; seq: number; tenantId: string; type: string; occurredAt: string;
+  actor: { kind: string; id: string | null }; target: { kind: string; id: string | null };
+  outcome: string; data: Record<string, unknown>; context: Record<string, unknown>; prevHash: string;
+}
+
+/** The fields a link commits to, under their wire names (changing this breaks every stored chain). */
+export function hashedFields(e: ChainedEvent): Record<string, unknown> {
+  return {
+    id: e.id, seq: e.seq, tenant_id: e.tenantId, type: e.type, occurred_at: e.occurredAt, actor: e.actor,
+    target: e.target, outcome: e.outcome, data: e.data, context: e.context, prev_hash: e.prevHash,
+  };
+}
+
+/** What a link authenticates: the previous link and the event. */
+export function linkMessage(e: ChainedEvent): string {
+  return `${e.prevHash}\n${canonicalJson(hashedFields(e))}`;
+}
+
+/**
+ * The link of entries written before migration 0004 (plain SHA-256): anyone who can write the
+ * database can recompute these, so they are trusted only up to the sealed cut-over point.
+ */
+export function plainLink(e: ChainedEvent): string {
+  return createHash('sha256').update(linkMessage(e)).digest('hex');
+}
+
+/** A keyed MAC under the tenant's chain key (hex HMAC-SHA256); the key never leaves its adapter. */
+export type ChainMac = (tenantId: string, message: string) => string;
+
+/** Every link after the cut-over: without the master key nobody can recompute one. */
+export function keyedLink(mac: ChainMac, e: ChainedEvent): string {
+  return mac(e.tenantId, linkMessage(e));
+}
+
+/** The recorded chain head: its last position and link, and the last position linked the plain way. */
+export interface ChainHead { seq: number; hash: string; plainUntil: number }
+
+/**
+ * The head's MAC binds its position, its link and the cut-over point: a truncated tail, a moved
+ * cut-over (to pass recomputed plain hashes off as old ones) or a forged head all fail against it.
+ */
+export function headMessage(tenantId: string, head: ChainHead): string {
+  return `portcullis audit head v1\n${tenantId}\n${head.seq}\n${head.hash}\n${head.plainUntil}`;
+}
+
+/** The link an entry must carry, by which side of the cut-over it sits on. */
+export function expectedLink(mac: ChainMac, plainUntil: number, e: ChainedEvent): string {
+  return e.seq <= plainUntil ? plainLink(e) : keyedLink(mac, e);
 }

@@ -5,3 +5,4 @@ export * from './auth.js';
 export * from './management.js';
 export * from './policy.js';
 export * from './risk.js';
+export * from './analytics.js';

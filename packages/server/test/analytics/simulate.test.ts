@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttemptRow } from '../../src/ports/attempts.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { recorded } from './support.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
-const zero = { ipFailures: 0, accountFailures: 0, lockoutAccountIp: 0, lockoutAccount: 0, lockoutIp: 0 };
-
-/** One recorded attempt as the gate would have logged it. */
-export function recorded(tenantId: string, over: Partial<Omit<AttemptRow, 'id'>> & Pick<AttemptRow, 'ip' | 'outcome'>): Omit<AttemptRow, 'id'> {
-  return {
-    tenantId, occurredMs: T0 - 3_600_000, email: 'someone@example.com', userId: null, visitorId: null, score: 0, action: 'allow', monitorOnly: false,
-    reasons: [], ipHits: [], trustedNetwork: false, counts: zero, locks: {}, deviceConfidence: 1, deviceFactors: [],
-    challenge: null, challengeResult: null, challengeId: null, captchaResult: null, captchaLatencyMs: null, ...over,
-  };
-}
 
 describe('POST /api/v1/risk/policy/simulate on a constructed history', () => {
   let h: Harness;

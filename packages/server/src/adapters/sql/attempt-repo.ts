@@ -112,8 +112,9 @@ export function attemptRepo(database: Kysely<Database>): AttemptStore {
       return (await q.orderBy('occurred_ms', 'desc').orderBy('id', 'desc').limit(f.limit).execute()).map(toRow);
     },
     async groups(tenantId, sinceMs, untilMs, bucketMs) {
-      // Integer division on both dialects (bigint / bigint); the groups are few (buckets × outcome mixes).
-      const bucket = sql<number | string>`(occurred_ms - ${sinceMs}) / ${bucketMs}`;
+      // better-sqlite3 binds numbers as reals, so the quotient is truncated explicitly (rows are never before sinceMs).
+      // The groups are few: buckets × outcome mixes.
+      const bucket = sql<number | string>`cast((occurred_ms - ${sinceMs}) / ${bucketMs} as integer)`;
       const rows = await inWindow(tenantId, sinceMs, untilMs)
         .select([bucket.as('bucket'), 'action', 'outcome', 'challenge', 'challenge_result', 'reason_codes', 'captcha_result', (eb) => eb.fn.countAll<number | string>().as('n')])
         .groupBy([sql`bucket`, 'action', 'outcome', 'challenge', 'challenge_result', 'reason_codes', 'captcha_result']).execute();

@@ -7,3 +7,5 @@ export * from './management.js';
 export * from './policy.js';
 export * from './risk.js';
 export * from './ip.js';
+
+export * from './analytics.js';

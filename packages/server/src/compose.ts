@@ -34,6 +34,9 @@ import { createOutboxMailer } from './adapters/mail/outbox-mailer.js';
 import { createSmtpMailer } from './adapters/mail/smtp-mailer.js';
 import { pino, type Logger } from 'pino';
 
+import { createAttemptLog } from './services/risk/attempt-log.js';
+import { pruneAttempts, startAttemptPruning } from './services/risk/attempt-retention.js';
+
 export interface ComposeOverrides {
   clock?: Clock;
   /** Use this database instead of the configured one (tests: `:memory:` or a PostgreSQL schema). */
@@ -49,6 +52,9 @@ export interface ComposeOverrides {
   feedGuard?: Omit<GuardOptions, 'allowHosts'>;
   /** Where start-up work (feed loading) is logged; default a pino logger at `PORTCULLIS_LOG_LEVEL`. */
   logger?: Logger;
+
+  /** `false` records no attempts (the decision log's benchmark baseline). */
+  attemptLog?: boolean;
 }
 
 /** The master key: configured, or (outside production) generated once into the data dir. */
@@ -109,12 +115,16 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
     tenants: createTenantResolver(store, config, clock),
     captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(), overrides.breaker),
     risk: openGate,
+    attempts: createAttemptLog(commit, clock, { enabled: overrides.attemptLog ?? true }),
   };
   deps.risk = overrides.risk === 'open' ? openGate : overrides.risk ?? createRiskGate(deps);
   await reputation.start();
+  const stopPruning = startAttemptPruning(() => pruneAttempts(store.attempts, clock, config.PORTCULLIS_ATTEMPT_RETENTION_DAYS));
   return {
     deps,
     async close() {
+      await stopPruning();
+      await deps.attempts.flushed();
       reputation.close();
       await mailer.close();
       await counters.close();

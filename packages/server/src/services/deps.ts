@@ -17,6 +17,8 @@ import type { Mailer } from '../ports/mailer.js';
 import type { IpHit } from '../domain/risk/signals.js';
 import type { FeedStatus } from '../ports/feeds.js';
 
+import type { AttemptLog } from './risk/attempt-log.js';
+
 /** Threat-feed hits for an address: platform-wide feeds and the tenant's own. */
 export interface IpReputation {
   lookup(tenantId: string, ip: string): IpHit[];
@@ -46,6 +48,8 @@ export interface Deps {
   captcha: CaptchaChecker;
   mailer: Mailer;
   reputation: IpReputation;
+  /** The decision log (DESIGN §15). */
+  attempts: AttemptLog;
 }
 
 /** Tenant token issuer: `<public url>/tenants/<slug>`. */

@@ -11,6 +11,12 @@ import { systemClock } from './ports/clock.js';
 import { connectDatabase, migrateToLatest, type SqlTarget } from './adapters/sql/connect.js';
 import { createSqlStore } from './adapters/sql/sql-store.js';
 import { createSecretBox } from './adapters/crypto/secret-box.js';
+import { createEs256Signer } from './adapters/crypto/es256-signer.js';
+import { createMemoryChangeHub } from './adapters/memory/memory-change-bus.js';
+import { createRedisChangeBus } from './adapters/redis/redis-change-bus.js';
+import { createPgChangeBus } from './adapters/sql/pg-change-bus.js';
+import type { ChangeBus } from './ports/change-bus.js';
+import { announcingFeedSync, followTenantChanges } from './services/tenant-changes.js';
 import { createArgon2Hasher, type Argon2Options } from './adapters/crypto/argon2-hasher.js';
 import { createMemoryCounters } from './adapters/memory/memory-counters.js';
 import { createRedisCounters } from './adapters/redis/redis-counters.js';
@@ -42,6 +48,8 @@ export interface ComposeOverrides {
   breaker?: BreakerOptions;
   hasher?: Partial<Argon2Options>;
   processMetrics?: boolean;
+  /** Tenant-change announcements (tests: endpoints of one in-process hub); default from config. */
+  changeBus?: ChangeBus;
 }
 
 /** The master key: configured, or (outside production) generated once into the data dir. */
@@ -55,6 +63,13 @@ function masterKey(config: Readonly<Config>): Buffer {
     chmodSync(file, 0o600);
   }
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+/** Redis when there is one (already shared by every instance), else PostgreSQL's LISTEN/NOTIFY, else this process alone. */
+function changeBusFor(config: Readonly<Config>, target: SqlTarget): ChangeBus {
+  if (config.REDIS_URL) return createRedisChangeBus({ url: config.REDIS_URL });
+  if (config.DATABASE_URL && target.kind === 'postgres') return createPgChangeBus({ url: target.url });
+  return createMemoryChangeHub().bus();
 }
 
 function databaseTarget(config: Readonly<Config>): SqlTarget {
@@ -91,21 +106,25 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   });
   const commit = createGroupCommit(store);
   const auditWriter = createAuditWriter(commit, clock);
-  const reputation = createFeedRegistry({ store, clock, auditWriter }, platformFeeds(config));
+  const bus = overrides.changeBus ?? changeBusFor(config, target);
+  const registry = createFeedRegistry({ store, clock, auditWriter }, platformFeeds(config));
+  const reputation = announcingFeedSync(registry, bus);
   const mailer = config.PORTCULLIS_SMTP_URL ? createSmtpMailer(config.PORTCULLIS_SMTP_URL, config.PORTCULLIS_MAIL_FROM) : createOutboxMailer(store, clock);
   const deps: Deps = {
     config, store, clock, counters, hasher, box, trustedProxies, auditWriter, commit, reputation, mailer,
-    keys: createKeyRing(store, box, clock),
+    keys: createKeyRing(store, box, clock, { signer: createEs256Signer, bus }),
     metrics: createMetrics({ processMetrics: overrides.processMetrics ?? false }),
-    tenants: createTenantResolver(store, config, clock),
+    tenants: createTenantResolver(store, config, clock, bus),
     captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(), overrides.breaker),
     risk: openGate,
   };
   deps.risk = overrides.risk === 'open' ? openGate : overrides.risk ?? createRiskGate(deps);
   await reputation.start();
+  followTenantChanges(bus, { tenants: deps.tenants, keys: deps.keys, reputation: registry });
   return {
     deps,
     async close() {
+      await bus.close();
       reputation.close();
       await mailer.close();
       await counters.close();

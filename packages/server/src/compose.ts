@@ -13,6 +13,12 @@ import { createSqlStore } from './adapters/sql/sql-store.js';
 import { createSecretBox } from './adapters/crypto/secret-box.js';
 import { createAuditChainMac } from './adapters/crypto/audit-chain-mac.js';
 import { KEYED_AUDIT_CHAIN_MIGRATION } from './adapters/sql/audit-repo.js';
+import { createEs256Signer } from './adapters/crypto/es256-signer.js';
+import { createMemoryChangeHub } from './adapters/memory/memory-change-bus.js';
+import { createRedisChangeBus } from './adapters/redis/redis-change-bus.js';
+import { createPgChangeBus } from './adapters/sql/pg-change-bus.js';
+import type { ChangeBus } from './ports/change-bus.js';
+import { announcingFeedSync, followTenantChanges } from './services/tenant-changes.js';
 import { createArgon2Hasher, type Argon2Options } from './adapters/crypto/argon2-hasher.js';
 import { createMemoryCounters } from './adapters/memory/memory-counters.js';
 import { createRedisCounters } from './adapters/redis/redis-counters.js';
@@ -52,9 +58,10 @@ export interface ComposeOverrides {
   feedGuard?: Omit<GuardOptions, 'allowHosts'>;
   /** Where start-up work (feed loading) is logged; default a pino logger at `PORTCULLIS_LOG_LEVEL`. */
   logger?: Logger;
-
   /** `false` records no attempts (the decision log's benchmark baseline). */
   attemptLog?: boolean;
+  /** Tenant-change announcements (tests: endpoints of one in-process hub); default from config. */
+  changeBus?: ChangeBus;
 }
 
 /** The master key: configured, or (outside production) generated once into the data dir. */
@@ -68,6 +75,13 @@ function masterKey(config: Readonly<Config>): Buffer {
     chmodSync(file, 0o600);
   }
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+/** Redis when there is one (already shared by every instance), else PostgreSQL's LISTEN/NOTIFY, else this process alone. */
+function changeBusFor(config: Readonly<Config>, target: SqlTarget): ChangeBus {
+  if (config.REDIS_URL) return createRedisChangeBus({ url: config.REDIS_URL });
+  if (config.DATABASE_URL && target.kind === 'postgres') return createPgChangeBus({ url: target.url });
+  return createMemoryChangeHub().bus();
 }
 
 function databaseTarget(config: Readonly<Config>): SqlTarget {
@@ -105,14 +119,16 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   const commit = createGroupCommit(store);
   const auditWriter = createAuditWriter(commit, clock);
   const log = overrides.logger ?? pino({ level: config.PORTCULLIS_LOG_LEVEL });
+  const bus = overrides.changeBus ?? changeBusFor(config, target);
   const createFeedSet = createFeedSetFactory({ ...overrides.feedGuard, allowHosts: config.feedAllowHosts });
-  const reputation = createFeedRegistry({ store, clock, auditWriter, createFeedSet, log: log.child({ component: 'threat-feeds' }) }, config.threatFeeds);
+  const registry = createFeedRegistry({ store, clock, auditWriter, createFeedSet, log: log.child({ component: 'threat-feeds' }) }, config.threatFeeds);
+  const reputation = announcingFeedSync(registry, bus);
   const mailer = config.PORTCULLIS_SMTP_URL ? createSmtpMailer(config.PORTCULLIS_SMTP_URL, config.PORTCULLIS_MAIL_FROM) : createOutboxMailer(store, clock);
   const deps: Deps = {
     config, store, clock, counters, hasher, box, auditChain, trustedProxies, auditWriter, commit, reputation, mailer,
-    keys: createKeyRing(store, box, clock),
+    keys: createKeyRing(store, box, clock, { signer: createEs256Signer, bus }),
     metrics: createMetrics({ processMetrics: overrides.processMetrics ?? false }),
-    tenants: createTenantResolver(store, config, clock),
+    tenants: createTenantResolver(store, config, clock, bus),
     captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(), overrides.breaker),
     risk: openGate,
     attempts: createAttemptLog(commit, clock, { enabled: overrides.attemptLog ?? true }),
@@ -120,11 +136,13 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   deps.risk = overrides.risk === 'open' ? openGate : overrides.risk ?? createRiskGate(deps);
   await reputation.start();
   const stopPruning = startAttemptPruning(() => pruneAttempts(store.attempts, clock, config.PORTCULLIS_ATTEMPT_RETENTION_DAYS));
+  followTenantChanges(bus, { tenants: deps.tenants, keys: deps.keys, reputation: registry });
   return {
     deps,
     async close() {
       await stopPruning();
       await deps.attempts.flushed();
+      await bus.close();
       reputation.close();
       await mailer.close();
       await counters.close();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './support/harness.js';
 import { createKeyRing } from '../src/services/keys.js';
+import { createEs256Signer } from '../src/adapters/crypto/es256-signer.js';
 import { issuerFor, managementAudience } from '../src/services/deps.js';
 
 describe('signing-key rotation', () => {
@@ -12,7 +13,7 @@ describe('signing-key rotation', () => {
     const tenant = (await h.deps.store.tenants.bySlug('acme'))!;
     const iss = issuerFor(h.deps.config, 'acme');
     // Another instance: its own key ring over the same database, warmed before the rotation.
-    const other = createKeyRing(h.deps.store, h.deps.box, h.clock);
+    const other = createKeyRing(h.deps.store, h.deps.box, h.clock, { signer: createEs256Signer });
     const before = await h.adminToken();
     expect(await other.verify(tenant, before, iss, managementAudience(iss))).not.toBeNull();
 

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { compose } from '../compose.js';
 import { buildApp, REDACT_PATHS } from '../http/app.js';
 import { emulatorEnabled, productionProblems } from '../config/production-guard.js';
-import { tenantProblems } from '../config/tenant-guard.js';
+import { tenantProblems } from '../services/tenant-guard.js';
 import { createCaptchaEmulator } from '@portcullis/captcha-emulator';
 import { ConfigError } from '../config/load.js';
 import { seedDemo } from '../services/demo-seed.js';

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { PortcullisError } from '@portcullis/protocol';
 import type { Deps } from '../services/deps.js';
-import { newId } from '../adapters/crypto/random.js';
+import { newId } from '../ports/ids.js';
 import { createValidatorCompiler } from './validation.js';
 import { sendApiError, sendOAuthError, toPortcullisError } from './errors.js';
 import { registerRoutes } from './routes/index.js';

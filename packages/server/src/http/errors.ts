@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PortcullisError, RETRY_AFTER_CODES, type ErrorCode } from '@portcullis/protocol';
 import { OAuthError } from '../services/oauth-error.js';
+import { ConflictError, StoreUnavailableError } from '../ports/store.js';
 import { fieldErrors } from './validation.js';
 
 const FRAMEWORK_CODES: Record<string, ErrorCode> = {
@@ -11,15 +12,14 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_request',
 };
 
-const DB_OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_FULL']);
-
-/** The database did not answer (as opposed to a bug): clients get 503 and retry, readiness turns false. */
-export function isDatabaseOutage(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  if (!e) return false;
-  if (typeof e.code === 'string' && DB_OUTAGE_CODES.has(e.code)) return true;
-  const message = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/.test(message);
+/**
+ * The store's own errors (adapters translate driver codes into them): an outage is a 503 the
+ * client retries, a uniqueness race a 409. Nothing here knows a pg or SQLite code.
+ */
+function fromStoreError(error: unknown): PortcullisError | undefined {
+  if (error instanceof StoreUnavailableError) return new PortcullisError('service_unavailable', { details: { retry_after_s: 5 }, cause: error });
+  if (error instanceof ConflictError) return new PortcullisError('conflict', { cause: error });
+  return undefined;
 }
 
 /** Any thrown thing as a PortcullisError; what is not ours becomes `internal_error` with its cause kept for the log only. */
@@ -34,8 +34,7 @@ export function toPortcullisError(error: unknown): PortcullisError {
   if (e instanceof SyntaxError || (typeof e?.statusCode === 'number' && e.statusCode === 400)) {
     return new PortcullisError('invalid_request', { message: 'The request could not be parsed.' });
   }
-  if (isDatabaseOutage(error)) return new PortcullisError('service_unavailable', { details: { retry_after_s: 5 }, cause: error });
-  return new PortcullisError('internal_error', { cause: error });
+  return fromStoreError(error) ?? new PortcullisError('internal_error', { cause: error });
 }
 
 function setRetryAfter(reply: FastifyReply, seconds: unknown): void {

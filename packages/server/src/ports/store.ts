@@ -1,6 +1,31 @@
 import type { AuditEventType, AuditOutcome } from '@portcullis/protocol';
 import type { AttemptStore } from './attempts.js';
 
+/**
+ * The store did not answer (connection refused or lost, timeout, disk busy or full): not a bug,
+ * so callers answer 503 and retry, and readiness turns false. Adapters translate their driver's
+ * errors into this; nothing above them looks at driver codes.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(options?: { cause?: unknown }) {
+    super('The store is unavailable.', options);
+  }
+}
+
+/**
+ * A write hit a uniqueness rule (another writer got there first): the loser of a race hears
+ * `conflict`, never a 500. `constraint` names the rule when the driver says which.
+ */
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+  readonly constraint: string | undefined;
+  constructor(options?: { constraint?: string | undefined; cause?: unknown }) {
+    super('A uniqueness rule of the store was violated.', { cause: options?.cause });
+    this.constraint = options?.constraint;
+  }
+}
+
 /** Records as the stores hold them. Times are ISO-8601 strings (portable across SQLite and PostgreSQL). */
 export interface TenantRecord {
   id: string;

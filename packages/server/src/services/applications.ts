@@ -2,7 +2,8 @@ import { MANAGEMENT_SCOPES, PortcullisError, type Application } from '@portculli
 import type { ApplicationRecord } from '../ports/store.js';
 import type { Deps } from './deps.js';
 import type { Principal, RequestContext } from './context.js';
-import { hashSecret, newId, newSecret } from '../adapters/crypto/random.js';
+import { newId, newSecret } from '../ports/ids.js';
+import { hashSecret } from '../domain/secret-hash.js';
 import { decodeCursor, isoTime, paged } from './context.js';
 import { recordEvent } from './audit.js';
 

@@ -1,7 +1,7 @@
 import type { TokenResponse } from '@portcullis/protocol';
 import type { Deps } from './deps.js';
 import type { RequestContext } from './context.js';
-import { hashSecret, sameSecretHash } from '../adapters/crypto/random.js';
+import { hashSecret, sameSecretHash } from '../domain/secret-hash.js';
 import { isoTime } from './context.js';
 import { issuerFor, managementAudience } from './deps.js';
 import { OAuthError } from './oauth-error.js';

@@ -3,7 +3,7 @@ import type { Store } from '../ports/store.js';
 import type { Clock } from '../ports/clock.js';
 import type { Counters } from '../ports/counters.js';
 import type { PasswordHasher } from '../ports/hasher.js';
-import type { SecretBox } from '../adapters/crypto/secret-box.js';
+import type { SecretBox } from '../ports/secret-box.js';
 import type { AuditChainMac } from '../ports/audit-chain.js';
 import type { KeyRing } from './keys.js';
 import type { AuditWriter } from './audit.js';

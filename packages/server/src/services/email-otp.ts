@@ -5,7 +5,7 @@ import type { Deps } from './deps.js';
 import type { RequestContext } from './context.js';
 import type { IssuedTokens } from './sessions.js';
 import { CounterStoreUnavailableError } from '../ports/counters.js';
-import { newId } from '../adapters/crypto/random.js';
+import { newId } from '../ports/ids.js';
 import { isoTime } from './context.js';
 import { startSession } from './sessions.js';
 

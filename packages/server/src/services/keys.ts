@@ -1,16 +1,17 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, type JWK, type JWTPayload } from 'jose';
-import { randomBytes } from 'node:crypto';
 import type { Store, TenantRecord } from '../ports/store.js';
 import type { Clock } from '../ports/clock.js';
-import type { SecretBox } from '../adapters/crypto/secret-box.js';
+import type { SecretBox } from '../ports/secret-box.js';
+import type { SignerFactory, TokenSigner } from '../ports/signer.js';
+import type { ChangeBus } from '../ports/change-bus.js';
+import { randomToken } from '../ports/ids.js';
 import { isoTime } from './context.js';
-import { createEs256Signer, type Es256Signer } from '../adapters/crypto/es256-signer.js';
 
 const ALG = 'ES256';
 
 interface TenantKeys {
   kid: string;
-  signer: Es256Signer;
+  signer: TokenSigner;
   jwks: { keys: JWK[] };
   verifier: ReturnType<typeof createLocalJWKSet>;
 }
@@ -26,9 +27,18 @@ export interface KeyRing {
   signDocument(tenant: TenantRecord, typ: string, payload: Record<string, unknown>): Promise<string>;
   /** Verifies signature (this tenant's keys only), issuer, audience and expiry; null when anything is off. */
   verify(tenant: TenantRecord, token: string, issuer: string, audience: string): Promise<JWTPayload | null>;
+  /** A key change announced by another instance: re-read the tenant's keys (`undefined`: every tenant's) on next use. */
+  forget(tenantId?: string): void;
 }
 
-export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRing {
+export interface KeyRingOptions {
+  /** Builds the signer for a private key (the ES256 adapter in production). */
+  signer: SignerFactory;
+  /** Where a rotation is announced, so the other instances sign with the new key at once. */
+  bus?: ChangeBus;
+}
+
+export function createKeyRing(store: Store, box: SecretBox, clock: Clock, options: KeyRingOptions): KeyRing {
   const cache = new Map<string, Promise<TenantKeys | null>>();
   const reloadedAt = new Map<string, number>();
 
@@ -38,7 +48,7 @@ export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRi
     if (!newest) return null;
     const privateJwk = JSON.parse(box.open(newest.privateJwkSealed)) as JWK;
     const jwks = { keys: records.map((r) => ({ ...r.publicJwk, kid: r.kid, alg: r.alg, use: 'sig' }) as JWK) };
-    return { kid: newest.kid, signer: createEs256Signer(privateJwk), jwks, verifier: createLocalJWKSet(jwks) };
+    return { kid: newest.kid, signer: options.signer(privateJwk), jwks, verifier: createLocalJWKSet(jwks) };
   }
 
   function keysFor(tenantId: string, reload = false): Promise<TenantKeys | null> {
@@ -54,7 +64,7 @@ export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRi
 
   async function addKey(tenant: TenantRecord): Promise<string> {
     const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
-    const kid = randomBytes(12).toString('base64url');
+    const kid = randomToken(12);
     await store.signingKeys.insert({
       kid, tenantId: tenant.id, alg: ALG, publicJwk: await exportJWK(publicKey),
       privateJwkSealed: box.seal(JSON.stringify(await exportJWK(privateKey))), createdAt: isoTime(clock.now()),
@@ -76,7 +86,15 @@ export function createKeyRing(store: Store, box: SecretBox, clock: Clock): KeyRi
 
   return {
     ensureKey,
-    rotate: addKey,
+    async rotate(tenant) {
+      const kid = await addKey(tenant);
+      void options.bus?.publish(tenant.id);
+      return kid;
+    },
+    forget(tenantId) {
+      if (tenantId === undefined) cache.clear();
+      else cache.delete(tenantId);
+    },
     jwks: async (tenant) => (await required(tenant)).jwks,
     async sign(tenant, claims, ttlS) {
       const keys = await required(tenant);

@@ -3,7 +3,10 @@ import type { Store, TenantRecord } from '../ports/store.js';
 import type { Clock } from '../ports/clock.js';
 import type { Config } from '../config/schema.js';
 import type { KeyRing } from './keys.js';
-import { hashSecret, newId, newSecret } from '../adapters/crypto/random.js';
+import type { ChangeBus } from '../ports/change-bus.js';
+import { ConflictError } from '../ports/store.js';
+import { newId, newSecret } from '../ports/ids.js';
+import { hashSecret } from '../domain/secret-hash.js';
 import { isoTime } from './context.js';
 import { recordEvent } from './audit.js';
 
@@ -12,18 +15,35 @@ export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Finds the tenant a request is for (DESIGN §3), with a short cache so every request is not a query. */
 export interface TenantResolver {
   resolve(host: string | undefined, tenantHeader: string | undefined): Promise<TenantRecord>;
+  /** After a committed change: drops the tenant here and announces it to the other instances. */
   forget(tenantId?: string): void;
+  /** A change announced by another instance: drops the tenant (`undefined`: everything) here only. */
+  drop(tenantId?: string): void;
 }
 
-export function createTenantResolver(store: Store, config: Readonly<Config>, clock: Clock, ttlMs = 5000): TenantResolver {
+/**
+ * The TTL is the fallback: changes reach the other instances through the bus within
+ * milliseconds, and a lost message still heals within `ttlMs`.
+ */
+export function createTenantResolver(store: Store, config: Readonly<Config>, clock: Clock, bus: ChangeBus, ttlMs = 5000): TenantResolver {
   const cache = new Map<string, { at: number; tenant: TenantRecord | undefined }>();
+  // Bumped by every drop: a load that started before the change may have read the old row, and must not be cached after it.
+  let generation = 0;
   async function cached(key: string, load: () => Promise<TenantRecord | undefined>) {
     const hit = cache.get(key);
     if (hit && clock.now() - hit.at < ttlMs) return hit.tenant;
+    const started = generation;
     const tenant = await load();
+    if (started !== generation) return tenant;
     if (cache.size > 10_000) cache.clear();
     cache.set(key, { at: clock.now(), tenant });
     return tenant;
+  }
+  function drop(tenantId?: string) {
+    generation += 1;
+    if (tenantId === undefined) return cache.clear();
+    // Unknown names go too: the change may be this tenant's creation or a new domain.
+    for (const [key, entry] of cache) if (!entry.tenant || entry.tenant.id === tenantId) cache.delete(key);
   }
   const base = config.PORTCULLIS_BASE_DOMAIN?.toLowerCase();
   return {
@@ -45,9 +65,11 @@ export function createTenantResolver(store: Store, config: Readonly<Config>, clo
       }
       throw new PortcullisError('tenant_not_found');
     },
-    forget() {
-      cache.clear();
+    forget(tenantId) {
+      drop(tenantId);
+      void bus.publish(tenantId);
     },
+    drop,
   };
 }
 
@@ -58,7 +80,7 @@ export interface CreatedTenant {
 
 /** Creates a tenant with its signing key and a first admin application holding every management scope. */
 export async function createTenant(
-  deps: { store: Store; clock: Clock; keys: KeyRing; config: Readonly<Config> },
+  deps: { store: Store; clock: Clock; keys: KeyRing; config: Readonly<Config>; tenants: Pick<TenantResolver, 'forget'> },
   input: { slug: string; domains?: string[]; allowedOrigins?: string[] },
 ): Promise<CreatedTenant> {
   if (!SLUG.test(input.slug)) throw new PortcullisError('invalid_request', { details: { fields: [{ path: 'slug', message: 'must be lowercase letters, digits and dashes' }] } });
@@ -76,7 +98,7 @@ export async function createTenant(
   await deps.store.transaction(async (tx) => {
     await tx.tenants.insert(tenant).catch((error: unknown) => {
       // Two creators racing past the check above: the unique slug decides, and the loser hears `conflict`.
-      if (/unique|duplicate/i.test((error as Error)?.message ?? '')) throw new PortcullisError('conflict', { message: `Tenant ${input.slug} already exists.` });
+      if (error instanceof ConflictError) throw new PortcullisError('conflict', { message: `Tenant ${input.slug} already exists.` });
       throw error;
     });
     await tx.applications.insert({
@@ -88,5 +110,7 @@ export async function createTenant(
     await recordEvent(tx, deps.clock, { tenantId: tenant.id }, { type: 'application.created', outcome: 'success', actor: operator, target: { kind: 'application', id: appId }, data: { name: 'Admin', scopes } });
   });
   await deps.keys.ensureKey(tenant);
+  // Instances that were asked for this slug or domain before it existed cached "no such tenant".
+  deps.tenants.forget(tenant.id);
   return { tenant: { id: tenant.id, slug: tenant.slug }, application: { client_id: appId, client_secret: secret, scopes } };
 }

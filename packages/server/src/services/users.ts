@@ -2,7 +2,7 @@ import { PortcullisError, type User } from '@portcullis/protocol';
 import type { UserRecord } from '../ports/store.js';
 import type { Deps } from './deps.js';
 import type { Principal, RequestContext } from './context.js';
-import { newId } from '../adapters/crypto/random.js';
+import { newId } from '../ports/ids.js';
 import { EMAIL_SHAPE, decodeCursor, isoTime, paged, normalizeEmail } from './context.js';
 import { recordEvent } from './audit.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, TURNSTILE_TEST_CAPTCHA, type Harness } from '../support/harness.js';
-import { tenantProblems } from '../../src/config/tenant-guard.js';
+import { tenantProblems } from '../../src/services/tenant-guard.js';
 import { productionProblems } from '../../src/config/production-guard.js';
 import { loadConfig } from '../../src/config/load.js';
 

@@ -1,13 +1,9 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import type { SecretBox } from '../../ports/secret-box.js';
 
-/** Encrypts secrets at rest (signing keys, captcha secrets) with AES-256-GCM under the master key. */
-export interface SecretBox {
-  seal(plaintext: string): string;
-  open(sealed: string): string;
-  /** A keyed hash (HMAC-SHA256 under a key derived from the master key): short codes stored this way cannot be brute-forced from a database dump. */
-  mac(text: string): string;
-}
+export type { SecretBox };
 
+/** The `SecretBox` port with AES-256-GCM under the master key. */
 export function createSecretBox(key: Buffer): SecretBox {
   if (key.length !== 32) throw new Error('master key must be 32 bytes');
   const macKey = createHmac('sha256', key).update('portcullis/mac/v1').digest();

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
+import { withStoreErrors } from './driver-errors.js';
 
 export type SqlTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string; max?: number };
 
@@ -17,7 +18,7 @@ export function connectDatabase(target: SqlTarget): Kysely<Database> {
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    return new Kysely<Database>({ dialect: withStoreErrors(new SqliteDialect({ database: withStatementCache(sqlite) })) });
   }
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -45,7 +46,7 @@ export function connectDatabase(target: SqlTarget): Kysely<Database> {
       return result;
     };
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: withStoreErrors(new PostgresDialect({ pool })) });
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Deps } from '../deps.js';
 import type { Principal, RequestContext } from '../context.js';
 import type { FeedRecord } from '../../ports/store.js';
 import type { FeedStatus } from '../../ports/feeds.js';
-import { newId } from '../../adapters/crypto/random.js';
+import { newId } from '../../ports/ids.js';
 import { isoTime } from '../context.js';
 import { recordEvent } from '../audit.js';
 import { literalHostProblem } from '../../domain/ip/public-address.js';

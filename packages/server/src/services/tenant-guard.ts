@@ -1,7 +1,7 @@
 import { TEST_SECRETS, TEST_SITEKEYS } from '@portcullis/captcha-emulator';
 import type { Store } from '../ports/store.js';
-import type { SecretBox } from '../adapters/crypto/secret-box.js';
-import { policyOf } from '../services/risk/policy.js';
+import type { SecretBox } from '../ports/secret-box.js';
+import { policyOf } from './risk/policy.js';
 
 const TEST_SECRET_VALUES = new Set(TEST_SECRETS.map((s) => s.secret));
 const TEST_SITEKEY_VALUES = new Set(TEST_SITEKEYS.map((s) => s.sitekey));
@@ -9,6 +9,7 @@ const TEST_SITEKEY_VALUES = new Set(TEST_SITEKEYS.map((s) => s.sitekey));
 /**
  * Tenant settings the production guard refuses: published test keys pass any token, a provider
  * without a secret cannot verify anything, and the emulator's endpoints say yes to anyone.
+ * A service, not config: it reads the store and the policy service's parsing.
  */
 export async function tenantProblems(store: Store, box: SecretBox): Promise<string[]> {
   const problems: string[] = [];

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { typed } from '../typed-app.js';
 import type { Deps } from '../../services/deps.js';
 import { authRoutes } from './auth.js';
 import { oauthRoutes } from './oauth.js';
@@ -11,7 +12,8 @@ import { riskRoutes } from './risk.js';
 import { hostedPageRoutes } from './hosted-page.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, hostedPageRoutes]) {
-    await app.register(async (scope) => routes(scope, deps));
+  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes]) {
+    await app.register(async (scope) => routes(typed(scope), deps));
   }
+  await app.register(async (scope) => hostedPageRoutes(scope, deps));
 }

@@ -46,7 +46,7 @@ function createServer(deps: Deps, options: AppOptions): FastifyInstance {
     requestIdHeader: false,
     trustProxy: false,
     return503OnClosing: true,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Slow clients (one byte a second) are cut off: headers, whole request, silence, keep-alive idle.
     connectionTimeout: c.PORTCULLIS_IDLE_TIMEOUT_MS,
     keepAliveTimeout: c.PORTCULLIS_KEEP_ALIVE_TIMEOUT_MS,

@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
-import type { FieldError } from '@portcullis/protocol';
+import { IDENTIFIER_PATTERN, type FieldError } from '@portcullis/protocol';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -70,7 +70,9 @@ export function fieldErrors(issues: readonly AjvIssue[], part: string | undefine
       path = path ? `${path}.${issue.params['additionalProperty']}` : issue.params['additionalProperty'];
     }
     if (!path) path = part === 'body' || part === undefined ? '(body)' : `(${part})`;
-    const message = issue.keyword === 'additionalProperties' ? 'is not allowed' : issue.message ?? 'is invalid';
+    const message = issue.keyword === 'additionalProperties' ? 'is not allowed'
+      : issue.keyword === 'pattern' && issue.params['pattern'] === IDENTIFIER_PATTERN ? 'must not contain control or bidirectional-override characters'
+        : issue.message ?? 'is invalid';
     const key = `${path}:${message}`;
     if (seen.has(key)) continue;
     seen.add(key);

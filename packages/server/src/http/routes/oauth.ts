@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
-import { TokenRequest, TokenResponse } from '@portcullis/protocol';
+import { FORBIDDEN_IN_IDENTIFIERS, TokenRequest, TokenResponse } from '@portcullis/protocol';
 import type { Deps } from '../../services/deps.js';
 import { issueClientToken } from '../../services/client-credentials.js';
 import { refreshSession } from '../../services/sessions.js';
@@ -26,7 +26,7 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
     throw new OAuthError('invalid_client', 'Malformed Basic credentials.');
   }
   // The header bypasses the body schema: bound and clean it here (a NUL would reach the database).
-  if (id.length > 128 || secret.length > 256 || /[\u0000-\u001f]/.test(id + secret)) throw new OAuthError('invalid_client', 'Malformed Basic credentials.');
+  if (id.length > 128 || secret.length > 256 || FORBIDDEN_IN_IDENTIFIERS.test(id) || /[\u0000-\u001f]/.test(secret)) throw new OAuthError('invalid_client', 'Malformed Basic credentials.');
   return { id, secret };
 }
 

@@ -37,6 +37,16 @@ function hoist(node: unknown, components: Json): unknown {
   return { $ref: `#/components/schemas/${name}` };
 }
 
+/**
+ * A request schema without `default`s: generators (openapi-typescript's `defaultNonNullable`)
+ * read a default as "always present" and would make every field of a partial document required.
+ */
+function withoutDefaults(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutDefaults);
+  if (!isObject(schema)) return schema;
+  return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'default').map(([k, v]) => [k, withoutDefaults(v)]));
+}
+
 const TENANT_HEADER = {
   type: 'object',
   properties: { 'x-tenant': { type: 'string', description: 'Tenant slug, when the Host does not name the tenant (DESIGN §3).', maxLength: 63 } },
@@ -56,7 +66,7 @@ export async function registerOpenApi(app: FastifyInstance, config: Readonly<Con
       const documented: Json = { ...(schema as Json) };
       // Routes under the issuer path take the tenant from the URL; every other one from Host or X-Tenant.
       if (!url.startsWith('/tenants/') && !documented['headers']) documented['headers'] = TENANT_HEADER;
-      if (route.config?.documentedBody) documented['body'] = route.config.documentedBody;
+      if (route.config?.documentedBody) documented['body'] = withoutDefaults(route.config.documentedBody);
       return { schema: documented as never, url };
     },
     transformObject: (document) => {

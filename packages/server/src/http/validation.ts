@@ -36,8 +36,11 @@ function rejectingNul(validate: ValidateFunction): ValidateFunction {
   const wrapped = ((data: unknown) => {
     const valid = validate(data);
     const nul = nulPaths(data, '');
+    // A NUL is also a control character: report it once, with the NUL message.
+    const nulSet = new Set(nul);
+    const others = (validate.errors ?? []).filter((e) => !(nulSet.has(e.instancePath) && e.keyword === 'pattern' && e.params['pattern'] === IDENTIFIER_PATTERN));
     wrapped.errors = nul.length === 0 ? validate.errors : [
-      ...(validate.errors ?? []),
+      ...others,
       ...nul.map((instancePath) => ({ instancePath, schemaPath: '', keyword: 'nul', params: {}, message: 'must not contain NUL characters' })),
     ];
     return valid && nul.length === 0;

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { CAPTCHA_PROVIDERS } from './captcha-providers.js';
+import { Identifier } from './common.js';
 
 export { CAPTCHA_PROVIDERS, type CaptchaProvider } from './captcha-providers.js';
 
@@ -16,7 +17,7 @@ export const DeviceSignals = Type.Object({
   webgl: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('software'), Type.Literal('blocked')])),
   audio: Type.Optional(Type.Union([Type.Literal('stable'), Type.Literal('noisy'), Type.Literal('blocked')])),
   storage_quota_mb: Type.Optional(Type.Number({ minimum: 0 })),
-  timezone: Type.Optional(Type.String({ maxLength: 64 })),
+  timezone: Type.Optional(Identifier({ maxLength: 64 })),
   tz_offset_min: Type.Optional(Type.Integer({ minimum: -1440, maximum: 1440 })),
   screen: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 100_000 }), { maxItems: 3 })),
   hardware_concurrency: Type.Optional(Type.Integer({ minimum: 0, maximum: 4096 })),
@@ -25,7 +26,7 @@ export const DeviceSignals = Type.Object({
 export type DeviceSignals = Static<typeof DeviceSignals>;
 
 export const Device = Type.Object({
-  visitor_id: Type.Optional(Type.String({ maxLength: 128 })),
+  visitor_id: Type.Optional(Identifier({ maxLength: 128 })),
   signals: Type.Optional(DeviceSignals),
 }, { additionalProperties: false });
 export type Device = Static<typeof Device>;
@@ -37,7 +38,7 @@ export const CaptchaAnswer = Type.Object({
 }, { additionalProperties: false });
 
 export const LoginBody = Type.Object({
-  email: Type.String({ minLength: 1, maxLength: 320 }),
+  email: Identifier({ minLength: 1, maxLength: 320 }),
   password: Type.String({ minLength: 1, maxLength: 1024 }),
   captcha: Type.Optional(CaptchaAnswer),
   device: Type.Optional(Device),
@@ -45,8 +46,8 @@ export const LoginBody = Type.Object({
 export type LoginBody = Static<typeof LoginBody>;
 
 export const EmailOtpBody = Type.Object({
-  challenge_id: Type.String({ minLength: 1, maxLength: 64 }),
-  code: Type.String({ minLength: 1, maxLength: 16 }),
+  challenge_id: Identifier({ minLength: 1, maxLength: 64 }),
+  code: Identifier({ minLength: 1, maxLength: 16 }),
 }, { additionalProperties: false });
 export type EmailOtpBody = Static<typeof EmailOtpBody>;
 
@@ -64,10 +65,10 @@ export type SignInSuccess = Static<typeof SignInSuccess>;
 
 /** `POST /oauth2/token` form body: client credentials or refresh-token rotation. */
 export const TokenRequest = Type.Object({
-  grant_type: Type.String({ minLength: 1, maxLength: 64 }),
-  client_id: Type.Optional(Type.String({ maxLength: 128 })),
+  grant_type: Identifier({ minLength: 1, maxLength: 64 }),
+  client_id: Type.Optional(Identifier({ maxLength: 128 })),
   client_secret: Type.Optional(Type.String({ maxLength: 256 })),
-  scope: Type.Optional(Type.String({ maxLength: 1024 })),
+  scope: Type.Optional(Identifier({ maxLength: 1024 })),
   refresh_token: Type.Optional(Type.String({ maxLength: 512 })),
 }, { additionalProperties: true });
 export type TokenRequest = Static<typeof TokenRequest>;

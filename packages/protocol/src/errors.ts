@@ -7,6 +7,8 @@ export const ERRORS = {
   invalid_request: { status: 400, message: 'The request is malformed or fails validation.', recoverable: false },
   payload_too_large: { status: 413, message: 'The request body is too large.', recoverable: false },
   unsupported_media_type: { status: 415, message: 'The content type is not supported here.', recoverable: false },
+  request_timeout: { status: 408, message: 'The request took too long to arrive.', recoverable: true },
+  request_headers_too_large: { status: 431, message: 'The request headers are too large.', recoverable: false },
   invalid_credentials: { status: 401, message: 'The email or password is incorrect.', recoverable: true },
   account_disabled: { status: 403, message: 'This account is disabled.', recoverable: false },
   captcha_required: { status: 403, message: 'Please complete the human verification.', recoverable: true },
@@ -64,3 +66,50 @@ export class PortcullisError extends Error {
 export const RETRY_AFTER_CODES: ReadonlySet<ErrorCode> = new Set([
   'captcha_unavailable', 'account_locked', 'rate_limited', 'service_unavailable',
 ]);
+
+/** Typed `details` builders: the shapes the table of DESIGN §4 names, written one way everywhere. */
+export const errorDetails = {
+  /** `invalid_request`: every bad field, with its dotted path. */
+  fields: (fields: readonly FieldError[]): { fields: FieldError[] } => ({ fields: [...fields] }),
+  /** 429 / 503: whole seconds, at least one (a `Retry-After: 0` invites a tight retry loop). */
+  retryAfter: (seconds: number): { retry_after_s: number } => ({ retry_after_s: Math.max(1, Math.ceil(seconds)) }),
+};
+
+/** `invalid_request` naming the fields that failed. */
+export function invalidRequest(fields: readonly FieldError[], message?: string): PortcullisError {
+  return new PortcullisError('invalid_request', { message, details: errorDetails.fields(fields) });
+}
+
+/**
+ * RFC 6749 §5.2 error codes of `/oauth2/*` (plus `rate_limited` and `temporarily_unavailable`,
+ * which RFC 6749 §4.1.2.1 names for the same envelope) with the status each answers.
+ */
+export const OAUTH_ERRORS = {
+  invalid_request: { status: 400 },
+  invalid_client: { status: 401 },
+  invalid_grant: { status: 400 },
+  unauthorized_client: { status: 400 },
+  unsupported_grant_type: { status: 400 },
+  invalid_scope: { status: 400 },
+  rate_limited: { status: 429 },
+  server_error: { status: 500 },
+  temporarily_unavailable: { status: 503 },
+} as const satisfies Record<string, { status: number }>;
+export type OAuthErrorCode = keyof typeof OAUTH_ERRORS;
+export const OAUTH_ERROR_CODES = Object.keys(OAUTH_ERRORS) as OAuthErrorCode[];
+
+const OAUTH_FROM_API: Partial<Record<ErrorCode, OAuthErrorCode>> = {
+  invalid_request: 'invalid_request', payload_too_large: 'invalid_request', unsupported_media_type: 'invalid_request',
+  tenant_not_found: 'invalid_request', rate_limited: 'rate_limited', service_unavailable: 'temporarily_unavailable',
+};
+
+/**
+ * How an API error raised on an OAuth endpoint (body limit, validation, unknown tenant, outage)
+ * reads in RFC 6749 terms; anything unlisted is `server_error`. The status stays the API's, except
+ * that request errors answer 400 as RFC 6749 §5.2 says (an unknown tenant is a bad request there).
+ */
+export function oauthErrorFor(code: ErrorCode): { error: OAuthErrorCode; status: number } {
+  const error = OAUTH_FROM_API[code] ?? 'server_error';
+  if (error === 'server_error') return { error, status: 500 };
+  return { error, status: code === 'tenant_not_found' ? 400 : ERRORS[code].status };
+}

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { MANAGEMENT_SCOPES, AUDIT_EVENT_TYPES, AUDIT_OUTCOMES } from './events.js';
+import { Identifier } from './common.js';
 
 export const User = Type.Object({
   id: Type.String(),
@@ -11,13 +12,13 @@ export const User = Type.Object({
 export type User = Static<typeof User>;
 
 export const CreateUserBody = Type.Object({
-  email: Type.String({ minLength: 3, maxLength: 320 }),
+  email: Identifier({ minLength: 3, maxLength: 320 }),
   password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
   disabled: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
 
 export const PatchUserBody = Type.Object({
-  email: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
+  email: Type.Optional(Identifier({ minLength: 3, maxLength: 320 })),
   password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
   disabled: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false, minProperties: 1 });
@@ -40,14 +41,14 @@ export type Application = Static<typeof Application>;
 export const ApplicationWithSecret = Type.Intersect([Application, Type.Object({ client_secret: Type.String() })]);
 
 export const CreateApplicationBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  scopes: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32, uniqueItems: true }),
+  name: Identifier({ minLength: 1, maxLength: 200 }),
+  scopes: Type.Array(Identifier({ maxLength: 64 }), { maxItems: 32, uniqueItems: true }),
   token_ttl_s: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400 })),
 }, { additionalProperties: false });
 
 export const PatchApplicationBody = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  scopes: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32, uniqueItems: true })),
+  name: Type.Optional(Identifier({ minLength: 1, maxLength: 200 })),
+  scopes: Type.Optional(Type.Array(Identifier({ maxLength: 64 }), { maxItems: 32, uniqueItems: true })),
   token_ttl_s: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400 })),
 }, { additionalProperties: false, minProperties: 1 });
 
@@ -71,11 +72,11 @@ export type AuditEvent = Static<typeof AuditEvent>;
 export const AuditQuery = Type.Object({
   type: Type.Optional(Type.Enum(AUDIT_EVENT_TYPES)),
   outcome: Type.Optional(Type.Enum(AUDIT_OUTCOMES)),
-  actor: Type.Optional(Type.String({ maxLength: 64 })),
-  ip: Type.Optional(Type.String({ maxLength: 64 })),
+  actor: Type.Optional(Identifier({ maxLength: 64 })),
+  ip: Type.Optional(Identifier({ maxLength: 64 })),
   since: Type.Optional(Type.String({ format: 'date-time' })),
   until: Type.Optional(Type.String({ format: 'date-time' })),
-  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  cursor: Type.Optional(Identifier({ maxLength: 200 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
 }, { additionalProperties: false });
 export type AuditQuery = Static<typeof AuditQuery>;

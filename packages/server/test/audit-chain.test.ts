@@ -10,6 +10,7 @@ import { openTamperable, type TamperableDb } from './support/audit-db.js';
 import { canonicalJson, hashedFields, headMessage, keyedLink, plainLink, type ChainMac } from '../src/domain/audit/hash-chain.js';
 import { createAuditChainMac } from '../src/adapters/crypto/audit-chain-mac.js';
 import { createSecretBox } from '../src/adapters/crypto/secret-box.js';
+import { createEs256Signer } from '../src/adapters/crypto/es256-signer.js';
 import { createKeyRing, type KeyRing } from '../src/services/keys.js';
 import { verifyAuditChain, type ChainPosition } from '../src/services/audit-verify.js';
 import { createCheckpoint, openCheckpoint } from '../src/services/audit-checkpoint.js';
@@ -42,7 +43,7 @@ for (const { name: database, available } of DATABASES) {
   let keys: KeyRing;
   beforeAll(async () => {
     t = await openTamperable(database);
-    keys = createKeyRing(t.store, createSecretBox(t.masterKey), clock);
+    keys = createKeyRing(t.store, createSecretBox(t.masterKey), clock, { signer: createEs256Signer });
   });
   afterAll(async () => {
     await t.store.close();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * Store errors are the port's, not the driver's: the SQL adapters translate unique violations
  * into `ConflictError` and an unreachable database into `StoreUnavailableError`, and http maps
@@ -12,6 +13,9 @@ import { toPortcullisError } from '../src/http/errors.js';
 import { createHarness, type Harness } from './support/harness.js';
 import { createPostgresSchema, DATABASES } from './support/database.js';
 import { freePort } from './support/tcp-proxy.js';
+import { createAuditChainMac } from '../src/adapters/crypto/audit-chain-mac.js';
+
+const auditChain = createAuditChainMac(randomBytes(32));
 
 const tenant = (id: string): TenantRecord => ({ id, slug: 'same', domains: [], allowedOrigins: [], settings: {}, createdAt: '2026-01-01T00:00:00.000Z' });
 
@@ -23,7 +27,7 @@ describe.each(DATABASES)('the SQL store on $name', ({ name, available }) => {
     const db = connectDatabase(target);
     try {
       await migrateToLatest(db, target.kind);
-      const store = createSqlStore(db, target.kind);
+      const store = createSqlStore(db, target.kind, auditChain);
       await store.tenants.insert(tenant('tnt_a'));
       const direct = await store.tenants.insert(tenant('tnt_b')).catch((e: unknown) => e);
       expect(direct).toBeInstanceOf(ConflictError);
@@ -42,7 +46,7 @@ describe('an unreachable PostgreSQL', () => {
     const port = await freePort();
     const db = connectDatabase({ kind: 'postgres', url: `postgres://postgres@127.0.0.1:${port}/test` });
     try {
-      const store = createSqlStore(db, 'postgres');
+      const store = createSqlStore(db, 'postgres', auditChain);
       await expect(store.tenants.bySlug('acme')).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(store.transaction((tx) => tx.tenants.list())).rejects.toBeInstanceOf(StoreUnavailableError);
       expect(await store.ping()).toBe(false);

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { compose } from '../compose.js';
-import { buildApp, REDACT_PATHS } from '../http/app.js';
+import { buildApp, buildMetricsApp, REDACT_PATHS } from '../http/app.js';
+import { metricsExposure } from '../http/metrics-exposure.js';
 import { emulatorEnabled, productionProblems } from '../config/production-guard.js';
 import { tenantProblems } from '../services/tenant-guard.js';
 import { createCaptchaEmulator } from '@portcullis/captcha-emulator';
@@ -32,6 +33,10 @@ export async function start(config: Readonly<Config>): Promise<void> {
   });
   const seeded = config.NODE_ENV === 'production' ? undefined : await seedDemo(deps, emulator ? EMULATOR_PREFIX : undefined);
   const address = await app.listen({ port: config.PORT, host: config.HOST });
+  // Production keeps /metrics off the public port: a management listener, loopback by default.
+  const metricsListener = metricsExposure(effective).listener;
+  const metricsApp = metricsListener ? await buildMetricsApp(deps, { logger: { level: config.PORTCULLIS_LOG_LEVEL } }) : undefined;
+  if (metricsApp && metricsListener) app.log.info({ address: await metricsApp.listen(metricsListener) }, 'metrics listening');
   if (seeded?.credentials) {
     const c = seeded.credentials;
     process.stdout.write([
@@ -50,6 +55,7 @@ export async function start(config: Readonly<Config>): Promise<void> {
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
+    await metricsApp?.close();
     await close();
     process.exit(0);
   };

@@ -1,8 +1,24 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { PortcullisError, RETRY_AFTER_CODES, type ErrorCode } from '@portcullis/protocol';
+import { PortcullisError, RETRY_AFTER_CODES, errorDetails, invalidRequest, oauthErrorFor, type ErrorCode } from '@portcullis/protocol';
 import { OAuthError } from '../services/oauth-error.js';
 import { ConflictError, StoreUnavailableError } from '../ports/store.js';
+import { CounterStoreUnavailableError } from '../ports/counters.js';
 import { fieldErrors } from './validation.js';
+
+/** How long a client should wait before retrying a call that needed the counter store (DESIGN §12). */
+export const COUNTER_OUTAGE_RETRY_S = 5;
+
+/**
+ * Which error body a route writes (STYLE §4): set per route as `config: { envelope: 'oauth' }`,
+ * so every alias of an OAuth endpoint (`/oauth2/token`, `/tenants/<slug>/oauth2/token`) answers
+ * RFC 6749 bodies, whatever its URL.
+ */
+export type Envelope = 'api' | 'oauth';
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    envelope?: Envelope;
+  }
+}
 
 const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
@@ -10,6 +26,19 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_request',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_request',
+  FST_ERR_CTP_INVALID_TYPE: 'invalid_request',
+  FST_ERR_BAD_URL: 'invalid_request',
+  FST_ERR_MAX_PARAM_LENGTH: 'invalid_request',
+  FST_ERR_ASYNC_CONSTRAINT: 'invalid_request',
+};
+
+const FRAMEWORK_MESSAGES: Partial<Record<string, string>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The body is not valid JSON.',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The body is not valid JSON.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The Content-Length does not match the body.',
+  FST_ERR_CTP_INVALID_TYPE: 'The Content-Type header is malformed.',
+  FST_ERR_BAD_URL: 'The URL is malformed.',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is too long.',
 };
 
 /**
@@ -25,12 +54,12 @@ function fromStoreError(error: unknown): PortcullisError | undefined {
 /** Any thrown thing as a PortcullisError; what is not ours becomes `internal_error` with its cause kept for the log only. */
 export function toPortcullisError(error: unknown): PortcullisError {
   if (error instanceof PortcullisError) return error;
+  // Redis down is an outage, not a bug: the management call that needed a count answers 503 (DESIGN §12).
+  if (error instanceof CounterStoreUnavailableError) return new PortcullisError('service_unavailable', { details: errorDetails.retryAfter(COUNTER_OUTAGE_RETRY_S), cause: error });
   const e = error as FastifyError & { validation?: unknown[]; validationContext?: string };
-  if (Array.isArray(e?.validation)) {
-    return new PortcullisError('invalid_request', { details: { fields: fieldErrors(e.validation as never, e.validationContext) } });
-  }
+  if (Array.isArray(e?.validation)) return invalidRequest(fieldErrors(e.validation as never, e.validationContext));
   const mapped = typeof e?.code === 'string' ? FRAMEWORK_CODES[e.code] : undefined;
-  if (mapped) return new PortcullisError(mapped, { message: mapped === 'invalid_request' ? 'The body is not valid JSON.' : undefined });
+  if (mapped) return new PortcullisError(mapped, { message: FRAMEWORK_MESSAGES[e.code] });
   if (e instanceof SyntaxError || (typeof e?.statusCode === 'number' && e.statusCode === 400)) {
     return new PortcullisError('invalid_request', { message: 'The request could not be parsed.' });
   }
@@ -49,11 +78,6 @@ export function sendApiError(request: FastifyRequest, reply: FastifyReply, error
   return reply.code(error.status).type('application/json; charset=utf-8').send(body);
 }
 
-const OAUTH_FROM_API: Partial<Record<ErrorCode, string>> = {
-  invalid_request: 'invalid_request', payload_too_large: 'invalid_request', unsupported_media_type: 'invalid_request',
-  tenant_not_found: 'invalid_request', rate_limited: 'rate_limited', service_unavailable: 'temporarily_unavailable',
-};
-
 /** The one writer of `/oauth2` error bodies: RFC 6749 `{error, error_description}`, never cached. */
 export function sendOAuthError(reply: FastifyReply, error: unknown): FastifyReply {
   reply.header('Cache-Control', 'no-store');
@@ -64,9 +88,17 @@ export function sendOAuthError(reply: FastifyReply, error: unknown): FastifyRepl
   }
   const api = toPortcullisError(error);
   setRetryAfter(reply, api.details?.['retry_after_s']);
-  const code = OAUTH_FROM_API[api.code] ?? 'server_error';
-  // RFC 6749 §5.2 answers request errors with 400, whatever our API code's own status.
-  const status = code === 'server_error' ? 500 : code === 'invalid_request' && api.status === 404 ? 400 : api.status;
+  const { error: code, status } = oauthErrorFor(api.code);
   const description = code === 'server_error' ? 'An internal error occurred.' : api.message;
-  return reply.code(status).send({ error: code, error_description: description });
+  return reply.code(status).type('application/json; charset=utf-8').send({ error: code, error_description: description });
+}
+
+/** Logs what is ours to fix (5xx causes) once, then answers in the route's envelope. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const oauth = request.routeOptions.config?.envelope === 'oauth';
+  const mapped = toPortcullisError(error);
+  if (oauth && error instanceof OAuthError) return sendOAuthError(reply, error);
+  if (mapped.code === 'internal_error') request.log.error({ err: error }, 'request failed');
+  else if (mapped.code === 'service_unavailable') request.log.warn({ err: (error as Error)?.message }, 'dependency unavailable');
+  return oauth ? sendOAuthError(reply, mapped) : sendApiError(request, reply, mapped);
 }

@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorEnvelope, type ManagementScope } from '@portcullis/protocol';
+import { ErrorEnvelope, OAuthErrorBody, type ManagementScope } from '@portcullis/protocol';
 import type { Deps } from '../services/deps.js';
 import type { Principal, RequestContext } from '../services/context.js';
 import { authorize } from '../services/management-auth.js';
 import { requestContext } from './context.js';
+import { named } from './openapi.js';
 
 type Guarded = FastifyRequest & { principal?: Principal };
 
@@ -22,7 +23,13 @@ export async function guarded(deps: Deps, request: FastifyRequest): Promise<{ ct
   return { ctx: await requestContext(deps, request), actor };
 }
 
+const Error_ = named('Error', ErrorEnvelope);
+const OAuthError_ = named('OAuthError', OAuthErrorBody);
+
 /** Error statuses every API route may answer, for the OpenAPI document and the serialiser. */
-export const errorResponses = { '4xx': ErrorEnvelope, '5xx': ErrorEnvelope } as const;
+export const errorResponses = { '4xx': Error_, '5xx': Error_ } as const;
+
+/** Error statuses of the OAuth endpoints (RFC 6749 §5.2 bodies). */
+export const oauthErrorResponses = { '4xx': OAuthError_, '5xx': OAuthError_ } as const;
 
 export const bearerSecurity = [{ bearer: [] }];

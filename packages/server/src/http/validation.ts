@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
-import type { FieldError } from '@portcullis/protocol';
+import { IDENTIFIER_PATTERN, type FieldError } from '@portcullis/protocol';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -36,8 +36,11 @@ function rejectingNul(validate: ValidateFunction): ValidateFunction {
   const wrapped = ((data: unknown) => {
     const valid = validate(data);
     const nul = nulPaths(data, '');
+    // A NUL is also a control character: report it once, with the NUL message.
+    const nulSet = new Set(nul);
+    const others = (validate.errors ?? []).filter((e) => !(nulSet.has(e.instancePath) && e.keyword === 'pattern' && e.params['pattern'] === IDENTIFIER_PATTERN));
     wrapped.errors = nul.length === 0 ? validate.errors : [
-      ...(validate.errors ?? []),
+      ...others,
       ...nul.map((instancePath) => ({ instancePath, schemaPath: '', keyword: 'nul', params: {}, message: 'must not contain NUL characters' })),
     ];
     return valid && nul.length === 0;
@@ -70,7 +73,9 @@ export function fieldErrors(issues: readonly AjvIssue[], part: string | undefine
       path = path ? `${path}.${issue.params['additionalProperty']}` : issue.params['additionalProperty'];
     }
     if (!path) path = part === 'body' || part === undefined ? '(body)' : `(${part})`;
-    const message = issue.keyword === 'additionalProperties' ? 'is not allowed' : issue.message ?? 'is invalid';
+    const message = issue.keyword === 'additionalProperties' ? 'is not allowed'
+      : issue.keyword === 'pattern' && issue.params['pattern'] === IDENTIFIER_PATTERN ? 'must not contain control or bidirectional-override characters'
+        : issue.message ?? 'is invalid';
     const key = `${path}:${message}`;
     if (seen.has(key)) continue;
     seen.add(key);

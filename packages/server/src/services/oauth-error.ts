@@ -1,12 +1,16 @@
-/** RFC 6749 §5.2 errors of `/oauth2/*`, serialised as `{ error, error_description }`. */
-export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client'
-  | 'unsupported_grant_type' | 'invalid_scope' | 'rate_limited' | 'server_error' | 'temporarily_unavailable';
+import { OAUTH_ERRORS, type OAuthErrorCode } from '@portcullis/protocol';
 
+export type { OAuthErrorCode } from '@portcullis/protocol';
+
+/**
+ * An RFC 6749 §5.2 error of `/oauth2/*`, serialised as `{ error, error_description }`. The code
+ * and its status come from the protocol registry (`OAUTH_ERRORS`), beside the API's codes.
+ */
 export class OAuthError extends Error {
   constructor(
     readonly error: OAuthErrorCode,
     readonly description: string,
-    readonly status = error === 'invalid_client' ? 401 : error === 'rate_limited' ? 429 : 400,
+    readonly status: number = OAUTH_ERRORS[error].status,
     readonly retryAfterS?: number,
   ) {
     super(description);

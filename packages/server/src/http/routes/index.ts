@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { typed } from '../typed-app.js';
 import type { Deps } from '../../services/deps.js';
 import { authRoutes } from './auth.js';
 import { oauthRoutes } from './oauth.js';
@@ -12,7 +13,8 @@ import { hostedPageRoutes } from './hosted-page.js';
 import { riskAnalyticsRoutes } from './risk-analytics.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes, hostedPageRoutes]) {
-    await app.register(async (scope) => routes(scope, deps));
+  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes]) {
+    await app.register(async (scope) => routes(typed(scope), deps));
   }
+  await app.register(async (scope) => hostedPageRoutes(scope, deps));
 }

@@ -1,11 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
-import { OAuthErrorBody, TokenRequest, TokenResponse } from '@portcullis/protocol';
+import { FORBIDDEN_IN_IDENTIFIERS, TokenRequest, TokenResponse } from '@portcullis/protocol';
 import type { Deps } from '../../services/deps.js';
 import { issueClientToken } from '../../services/client-credentials.js';
 import { refreshSession } from '../../services/sessions.js';
 import { OAuthError } from '../../services/oauth-error.js';
 import { requestContext } from '../context.js';
+import { oauthErrorResponses } from '../guard.js';
+import { named } from '../openapi.js';
+import type { App } from '../typed-app.js';
 
 /** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
 function basicCredentials(request: FastifyRequest): { id: string; secret: string } | undefined {
@@ -23,24 +26,27 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
     throw new OAuthError('invalid_client', 'Malformed Basic credentials.');
   }
   // The header bypasses the body schema: bound and clean it here (a NUL would reach the database).
-  if (id.length > 128 || secret.length > 256 || /[\u0000-\u001f]/.test(id + secret)) throw new OAuthError('invalid_client', 'Malformed Basic credentials.');
+  if (id.length > 128 || secret.length > 256 || FORBIDDEN_IN_IDENTIFIERS.test(id) || /[\u0000-\u001f]/.test(secret)) throw new OAuthError('invalid_client', 'Malformed Basic credentials.');
   return { id, secret };
 }
 
-export async function oauthRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+export async function oauthRoutes(app: App, deps: Deps): Promise<void> {
   await app.register(formbody, { bodyLimit: deps.config.PORTCULLIS_BODY_LIMIT });
   // Also under the issuer path, as discovery advertises it: the tenant then comes from the URL.
-  for (const path of ['/oauth2/token', '/tenants/:slug/oauth2/token']) app.post(path, {
+  // Every alias answers RFC 6749 bodies: the envelope is the route's, not the URL's.
+  const aliases = [['/oauth2/token', 'requestToken'], ['/tenants/:slug/oauth2/token', 'requestTokenAtIssuer']] as const;
+  for (const [path, operationId] of aliases) app.post(path, {
+    config: { envelope: 'oauth' },
     schema: {
-      tags: ['oauth2'], summary: 'Client credentials and refresh-token rotation',
+      tags: ['oauth2'], operationId, summary: 'Client credentials and refresh-token rotation',
       consumes: ['application/x-www-form-urlencoded'],
-      body: TokenRequest, response: { 200: TokenResponse, '4xx': OAuthErrorBody, '5xx': OAuthErrorBody },
+      body: named('TokenRequest', TokenRequest), response: { 200: named('TokenResponse', TokenResponse), ...oauthErrorResponses },
     },
   }, async (request, reply) => {
     if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
       throw new OAuthError('invalid_request', 'The body must be application/x-www-form-urlencoded.');
     }
-    const body = request.body as TokenRequest;
+    const body = request.body;
     const ctx = await requestContext(deps, request);
     reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
     if (body.grant_type === 'client_credentials') {
@@ -54,7 +60,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     if (body.grant_type === 'refresh_token') {
       if (!body.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required.');
       const tokens = await refreshSession(deps, ctx, body.refresh_token);
-      return { access_token: tokens.accessToken, token_type: 'Bearer', expires_in: tokens.expiresIn, refresh_token: tokens.refreshToken };
+      return { access_token: tokens.accessToken, token_type: 'Bearer' as const, expires_in: tokens.expiresIn, refresh_token: tokens.refreshToken };
     }
     throw new OAuthError('unsupported_grant_type', 'Supported grant types: client_credentials, refresh_token.');
   });

@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../../services/deps.js';
 import type { TenantRecord } from '../../ports/store.js';
 import { issuerFor } from '../../services/deps.js';
 import { requestContext } from '../context.js';
+import type { App } from '../typed-app.js';
 
 function discovery(deps: Deps, tenant: TenantRecord) {
   const issuer = issuerFor(deps.config, tenant.slug);
@@ -20,18 +21,18 @@ function discovery(deps: Deps, tenant: TenantRecord) {
 }
 
 /** JWKS and discovery, per tenant: by Host/X-Tenant at the root, or under the issuer path `/tenants/<slug>`. */
-export async function wellKnownRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+export async function wellKnownRoutes(app: App, deps: Deps): Promise<void> {
   const tenantOf = async (request: FastifyRequest) => {
     const slug = (request.params as { slug?: string }).slug;
     return slug ? deps.tenants.resolve(undefined, slug) : (await requestContext(deps, request)).tenant;
   };
   const cache = { 'Cache-Control': 'public, max-age=300' };
-  for (const prefix of ['', '/tenants/:slug']) {
-    app.get(`${prefix}/.well-known/jwks.json`, { schema: { tags: ['discovery'] } }, async (request, reply) => {
+  for (const [prefix, suffix] of [['', ''], ['/tenants/:slug', 'AtIssuer']] as const) {
+    app.get(`${prefix}/.well-known/jwks.json`, { schema: { tags: ['discovery'], operationId: `getJwks${suffix}` } }, async (request, reply) => {
       reply.headers(cache);
       return deps.keys.jwks(await tenantOf(request));
     });
-    app.get(`${prefix}/.well-known/openid-configuration`, { schema: { tags: ['discovery'] } }, async (request, reply) => {
+    app.get(`${prefix}/.well-known/openid-configuration`, { schema: { tags: ['discovery'], operationId: `getOpenidConfiguration${suffix}` } }, async (request, reply) => {
       reply.headers(cache);
       return discovery(deps, await tenantOf(request));
     });

@@ -42,6 +42,8 @@ export interface ComposeOverrides {
   breaker?: BreakerOptions;
   hasher?: Partial<Argon2Options>;
   processMetrics?: boolean;
+  /** Where this process listens (`http://127.0.0.1:3001`), once it does: the base of path-only siteverify URLs. */
+  selfOrigin?: () => string | undefined;
 }
 
 /** The master key: configured, or (outside production) generated once into the data dir. */
@@ -63,7 +65,7 @@ function databaseTarget(config: Readonly<Config>): SqlTarget {
 }
 
 /** The one place that picks adapters from configuration. */
-export async function compose(config: Readonly<Config>, overrides: ComposeOverrides = {}): Promise<{ deps: Deps; close(): Promise<void> }> {
+export async function compose(config: Readonly<Config>, overrides: ComposeOverrides = {}): Promise<{ deps: Deps; close(): Promise<void>; migrations: string[] }> {
   let trustedProxies;
   try {
     trustedProxies = createCidrSet(config.PORTCULLIS_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean));
@@ -73,8 +75,9 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   const clock = overrides.clock ?? systemClock;
   const target = overrides.database ?? databaseTarget(config);
   const db = connectDatabase(target);
+  let migrations: string[];
   try {
-    await migrateToLatest(db, target.kind);
+    migrations = await migrateToLatest(db, target.kind);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -98,13 +101,14 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
     keys: createKeyRing(store, box, clock),
     metrics: createMetrics({ processMetrics: overrides.processMetrics ?? false }),
     tenants: createTenantResolver(store, config, clock),
-    captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(), overrides.breaker),
+    captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(fetch, overrides.selfOrigin), overrides.breaker),
     risk: openGate,
   };
   deps.risk = overrides.risk === 'open' ? openGate : overrides.risk ?? createRiskGate(deps);
   await reputation.start();
   return {
     deps,
+    migrations,
     async close() {
       reputation.close();
       await mailer.close();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PortcullisError } from '@portcullis/protocol';
+import { CreateApplicationBody, CreateUserBody, PortcullisError } from '@portcullis/protocol';
 import type { Deps } from '../services/deps.js';
 import type { Parsed } from './args.js';
 import type { TenantRecord } from '../ports/store.js';
@@ -8,6 +8,7 @@ import { createUser } from '../services/users.js';
 import { createApplication } from '../services/applications.js';
 import { verifyAuditChain, type ChainReport } from '../services/audit-query.js';
 import { newId } from '../adapters/crypto/random.js';
+import { validateBody } from './validate.js';
 
 export type Output = { json: unknown; text: string; ok?: boolean };
 
@@ -41,7 +42,8 @@ export async function userCreate(deps: Deps, args: Parsed): Promise<Output> {
   if (!args.values.email) throw new PortcullisError('invalid_request', { message: '--email <e> is required' });
   const generated = args.values.password === undefined;
   const password = args.values.password ?? randomBytes(12).toString('base64url');
-  const user = await createUser(deps, cliContext(tenant), operator, { email: args.values.email, password });
+  const body = validateBody(CreateUserBody, { email: args.values.email, password });
+  const user = await createUser(deps, cliContext(tenant), operator, body);
   return {
     json: { user, ...(generated ? { password } : {}) },
     text: `user ${user.email} (${user.id}) in ${tenant.slug}${generated ? `\n  password: ${password}   (generated, shown once)` : ''}`,
@@ -52,7 +54,7 @@ export async function appCreate(deps: Deps, args: Parsed): Promise<Output> {
   const tenant = await tenantNamed(deps, args.values.tenant);
   if (!args.values.name) throw new PortcullisError('invalid_request', { message: '--name <n> is required' });
   const scopes = (args.values.scopes ?? '').split(/[\s,]+/).filter(Boolean);
-  const app = await createApplication(deps, cliContext(tenant), operator, { name: args.values.name, scopes });
+  const app = await createApplication(deps, cliContext(tenant), operator, validateBody(CreateApplicationBody, { name: args.values.name, scopes }));
   return {
     json: { application: app },
     text: `application ${app.name}\n  client_id:     ${app.client_id}\n  client_secret: ${app.client_secret}   (shown once)\n  scopes:        ${app.scopes.join(' ')}`,

@@ -22,6 +22,7 @@ export const PROVIDER_ORIGINS: Record<'turnstile' | 'recaptcha' | 'hcaptcha', Pa
  */
 export function hostedPageCsp(captcha: RiskPolicy['captcha'], nonce: string): string {
   const extra: Partial<Record<Directive, string[]>> = captcha.provider === null ? {}
+    : captcha.script_url?.startsWith('/') ? {} // this server's own path: 'self' already covers it
     : captcha.script_url ? { 'script-src': [new URL(captcha.script_url).origin], 'frame-src': [new URL(captcha.script_url).origin] }
       : PROVIDER_ORIGINS[captcha.provider];
   const list = (d: Directive, base: string[]) => [...base, ...(extra[d] ?? [])].join(' ');

@@ -39,7 +39,7 @@ export async function tenantCreate(deps: Deps, args: Parsed): Promise<Output> {
 
 export async function userCreate(deps: Deps, args: Parsed): Promise<Output> {
   const tenant = await tenantNamed(deps, args.values.tenant);
-  if (!args.values.email) throw new PortcullisError('invalid_request', { message: '--email <e> is required' });
+  if (args.values.email === undefined) throw new PortcullisError('invalid_request', { message: '--email <e> is required' });
   const generated = args.values.password === undefined;
   const password = args.values.password ?? randomBytes(12).toString('base64url');
   const body = validateBody(CreateUserBody, { email: args.values.email, password });
@@ -52,7 +52,7 @@ export async function userCreate(deps: Deps, args: Parsed): Promise<Output> {
 
 export async function appCreate(deps: Deps, args: Parsed): Promise<Output> {
   const tenant = await tenantNamed(deps, args.values.tenant);
-  if (!args.values.name) throw new PortcullisError('invalid_request', { message: '--name <n> is required' });
+  if (args.values.name === undefined) throw new PortcullisError('invalid_request', { message: '--name <n> is required' });
   const scopes = (args.values.scopes ?? '').split(/[\s,]+/).filter(Boolean);
   const app = await createApplication(deps, cliContext(tenant), operator, validateBody(CreateApplicationBody, { name: args.values.name, scopes }));
   return {

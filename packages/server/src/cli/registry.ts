@@ -1,22 +1,25 @@
 import { MANAGEMENT_SCOPES } from '@portcullis/protocol';
 import type { Config } from '../config/schema.js';
-import type { Deps } from '../services/deps.js';
-import { compose } from '../compose.js';
 import type { CommandShape, Parsed } from './args.js';
-import { appCreate, auditVerify, keysRotate, outbox, tenantCreate, userCreate, type Output } from './commands.js';
-import { start } from './start.js';
+import type { Output } from './commands.js';
 
 /** A command: its shape for parsing and help, and what it runs. `serving` means: keep the process up. */
 export interface Command extends CommandShape {
   run(config: Readonly<Config>, args: Parsed): Promise<Output | 'serving'>;
 }
 
-/** A command body that works on composed dependencies, closed again when it is done. */
-function withDeps(body: (deps: Deps, args: Parsed) => Promise<Output>): Command['run'] {
+type Bodies = typeof import('./commands.js');
+type BodyName = { [K in keyof Bodies]: Bodies[K] extends (...a: never[]) => Promise<Output> ? K : never }[keyof Bodies];
+
+// The server's modules load only for the command that runs: `help` and a typo answer at once.
+const compose = async (config: Readonly<Config>) => (await import('../compose.js')).compose(config);
+
+/** The body `name` of cli/commands.ts, run on composed dependencies that are closed again when it is done. */
+function withDeps(name: BodyName): Command['run'] {
   return async (config, args) => {
-    const { deps, close } = await compose(config);
+    const [bodies, { deps, close }] = await Promise.all([import('./commands.js'), compose(config)]);
     try {
-      return await body(deps, args);
+      return await bodies[name](deps, args);
     } finally {
       await close();
     }
@@ -30,7 +33,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: 'start', summary: 'serve the API and the hosted sign-in page',
     details: 'PORT (3000), HOST (127.0.0.1) and PORTCULLIS_DATA_DIR (./data) come from the environment.\nOutside production a demo tenant is seeded on first start.',
-    run: async (config) => { await start(config); return 'serving'; },
+    run: async (config) => { await (await import('./start.js')).start(config); return 'serving'; },
   },
   {
     name: 'migrate', summary: 'apply pending database migrations and list them',
@@ -48,7 +51,7 @@ export const COMMANDS: readonly Command[] = [
       domain: { type: 'string', arg: '<host>', help: 'a host name that selects this tenant', multiple: true },
       origin: { type: 'string', arg: '<scheme://host[:port]>', help: 'a browser origin allowed to call the API (CORS)', multiple: true },
     },
-    run: withDeps(tenantCreate),
+    run: withDeps('tenantCreate'),
   },
   {
     name: 'user create', summary: 'create a user (the same rules as POST /api/v1/users)',
@@ -58,7 +61,7 @@ export const COMMANDS: readonly Command[] = [
       email: { type: 'string', arg: '<email>', help: 'the user\'s email', required: true },
       password: { type: 'string', arg: '<password>', help: 'at least 8 characters' },
     },
-    run: withDeps(userCreate),
+    run: withDeps('userCreate'),
   },
   {
     name: 'app create', summary: 'create a machine application (OAuth2 client credentials)',
@@ -67,9 +70,9 @@ export const COMMANDS: readonly Command[] = [
       name: { type: 'string', arg: '<name>', help: 'a name for people', required: true },
       scopes: { type: 'string', arg: '"<scope> …"', help: `space-separated, from: ${MANAGEMENT_SCOPES.join(' ')}` },
     },
-    run: withDeps(appCreate),
+    run: withDeps('appCreate'),
   },
-  { name: 'outbox', summary: 'mail kept by the embedded mailer', flags: tenantFlag(false), run: withDeps(outbox) },
-  { name: 'audit verify', summary: 'check every tenant\'s audit hash chain', flags: tenantFlag(false), run: withDeps(auditVerify) },
-  { name: 'keys rotate', summary: 'add a new signing key (older tokens keep verifying)', flags: tenantFlag(true), run: withDeps(keysRotate) },
+  { name: 'outbox', summary: 'mail kept by the embedded mailer', flags: tenantFlag(false), run: withDeps('outbox') },
+  { name: 'audit verify', summary: 'check every tenant\'s audit hash chain', flags: tenantFlag(false), run: withDeps('auditVerify') },
+  { name: 'keys rotate', summary: 'add a new signing key (older tokens keep verifying)', flags: tenantFlag(true), run: withDeps('keysRotate') },
 ];

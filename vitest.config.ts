@@ -13,6 +13,8 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'e2e/**/*.test.ts'],
+    // Says once, in one line each, which suites skip and what to set to run them.
+    globalSetup: ['packages/server/test/support/skip-notice.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

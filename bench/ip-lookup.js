@@ -1,5 +1,5 @@
-// Threat-feed IP lookup on the real X4BNet datacenter and VPN lists (../shared/data from the
-// repo root): speed against a naive scan measured in the same run, tail latency, heap, build.
+// Threat-feed IP lookup on the real X4BNet datacenter and VPN lists (test-data/ in the
+// repo): speed against a naive scan measured in the same run, tail latency, heap, build.
 // Every sign-in pays for this lookup, so it must stay far below the cost of the request itself.
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
@@ -9,7 +9,7 @@ import { buildCidrSet } from '../packages/server/dist/domain/ip/cidr-set.js';
 import { createFeedSet } from '../packages/server/dist/adapters/feeds/feed-set.js';
 import { parseTextFeed } from '../packages/server/dist/adapters/feeds/text-feed.js';
 
-const LISTS = new URL('../../shared/data/ip-lists/x4bnet/', import.meta.url);
+const LISTS = new URL('../test-data/ip-lists/x4bnet/', import.meta.url);
 const CATEGORIES = ['datacenter', 'vpn'];
 const PROBES = 8192;
 const BATCH = 64;

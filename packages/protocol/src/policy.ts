@@ -20,7 +20,12 @@ const OrNull = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()], { defau
 const Section = <P extends Parameters<typeof Type.Object>[0]>(p: P) =>
   Type.Object(p, { additionalProperties: false, default: {} });
 
-const Url = Type.String({ maxLength: 2048, pattern: '^https?://[^\\s]+$', description: 'an http(s) URL' });
+// A path (`/__captcha/…`) names this server itself, whatever port or public URL it is served on: the
+// demo tenant's emulator must not keep the port of the first start. `//host` and `/\host` are refused:
+// a URL parser reads them as another host.
+const Url = Type.String({
+  maxLength: 2048, pattern: '^(?:https?://|/(?![/\\\\]))[^\\s]+$', description: 'an http(s) URL or a /path on this server',
+});
 const Hostname = Type.String({
   maxLength: 253, pattern: '^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$', description: 'a hostname without scheme or port',
 });

@@ -60,6 +60,9 @@ describe('resolvePolicy fills what a partial document omits', () => {
       { ...DEFAULT_RISK_POLICY, rules: { ...DEFAULT_RISK_POLICY.rules, ip_failures: { limit: 8, window_s: 900, points: 40 } } }],
     ['a whole section left empty', { lockout: {} }, DEFAULT_RISK_POLICY],
     ['monitor mode only', { monitor_only: true }, { ...DEFAULT_RISK_POLICY, monitor_only: true }],
+    // The demo tenant's emulator, wherever this server listens (see docs/decisions.md).
+    ['captcha URLs that are paths on this server', { captcha: { verify_url: '/__captcha/turnstile/v0/siteverify', script_url: '/__captcha/turnstile/v0/api.js' } },
+      { ...DEFAULT_RISK_POLICY, captcha: { ...DEFAULT_RISK_POLICY.captcha, verify_url: '/__captcha/turnstile/v0/siteverify', script_url: '/__captcha/turnstile/v0/api.js' } }],
   ])('%s', (_name, input, expected) => {
     expect(resolved(input)).toEqual(expected);
   });
@@ -150,7 +153,11 @@ describe('resolvePolicy refuses a bad document with every bad field at once', ()
     ['a hostname with a scheme', { captcha: { allowed_hostnames: ['https://app.example.com'] } },
       [{ path: 'captcha.allowed_hostnames.0', message: 'must be a hostname without scheme or port' }]],
     ['a verify URL that is not http(s)', { captcha: { verify_url: 'ftp://x' } },
-      [{ path: 'captcha.verify_url', message: 'must be an http(s) URL or null' }]],
+      [{ path: 'captcha.verify_url', message: 'must be an http(s) URL or a /path on this server or null' }]],
+    // A URL parser reads `//host/…` and `/\host/…` as another host, not as a path on this one.
+    ['a script URL that only looks like a path', { captcha: { script_url: '//evil.example/api.js', verify_url: '/\\evil.example/siteverify' } },
+      [{ path: 'captcha.verify_url', message: 'must be an http(s) URL or a /path on this server or null' },
+        { path: 'captcha.script_url', message: 'must be an http(s) URL or a /path on this server or null' }]],
   ])('%s', (_name, input, expected) => {
     expect(fields(input)).toEqual(expected);
   });

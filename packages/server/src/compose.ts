@@ -62,6 +62,8 @@ export interface ComposeOverrides {
   attemptLog?: boolean;
   /** Tenant-change announcements (tests: endpoints of one in-process hub); default from config. */
   changeBus?: ChangeBus;
+  /** Where this process listens (`http://127.0.0.1:3001`), once it does: the base of path-only siteverify URLs. */
+  selfOrigin?: () => string | undefined;
 }
 
 /** The master key: configured, or (outside production) generated once into the data dir. */
@@ -90,7 +92,7 @@ function databaseTarget(config: Readonly<Config>): SqlTarget {
 }
 
 /** The one place that picks adapters from configuration. */
-export async function compose(config: Readonly<Config>, overrides: ComposeOverrides = {}): Promise<{ deps: Deps; close(): Promise<void> }> {
+export async function compose(config: Readonly<Config>, overrides: ComposeOverrides = {}): Promise<{ deps: Deps; close(): Promise<void>; migrations: string[] }> {
   const trustedProxies = buildCidrSet(config.trustedProxies.map((cidr) => ({ cidr, label: 0 })));
   const clock = overrides.clock ?? systemClock;
   const target = overrides.database ?? databaseTarget(config);
@@ -129,7 +131,7 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
     keys: createKeyRing(store, box, clock, { signer: createEs256Signer, bus }),
     metrics: createMetrics({ processMetrics: overrides.processMetrics ?? false }),
     tenants: createTenantResolver(store, config, clock, bus),
-    captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(), overrides.breaker),
+    captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(fetch, overrides.selfOrigin), overrides.breaker),
     risk: openGate,
     attempts: createAttemptLog(commit, clock, { enabled: overrides.attemptLog ?? true }),
   };
@@ -139,6 +141,7 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   followTenantChanges(bus, { tenants: deps.tenants, keys: deps.keys, reputation: registry });
   return {
     deps,
+    migrations: applied,
     async close() {
       await stopPruning();
       await deps.attempts.flushed();

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
 import { HUMAN_DEVICE } from './support/harness.js';
+import { startServer } from './support/server-process.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const CLI = join(ROOT, 'packages/server/dist/cli.js');
@@ -72,7 +73,7 @@ describe('the portcullis CLI', () => {
     expect(noTenant.code).toBe(1);
     expect(noTenant.stderr).toBe('portcullis: No tenant nope.\n');
     const noEmail = cli(['user', 'create', '--tenant', 'shop']);
-    expect(noEmail.stderr).toBe('portcullis: --email <e> is required\n');
+    expect(noEmail.stderr).toBe('portcullis: --email <email> is required\n');
   });
 
   it('creates an application with exactly the scopes asked for, and names an unknown one', () => {
@@ -85,7 +86,21 @@ describe('the portcullis CLI', () => {
     });
     const bad = cli(['app', 'create', '--tenant', 'shop', '--name', 'typo', '--scopes', 'users:read users:reed']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe('portcullis: The request is malformed or fails validation.\n  - scopes.1: unknown scope users:reed\n');
+    expect(bad.stderr).toBe('portcullis: The request is malformed or fails validation.\n  - scopes.1: unknown scope users:reed\n'
+      + `valid scopes: ${ALL_SCOPES.join(' ')}\n`);
+  });
+
+  it('refuses what the API refuses: a password under 8 characters, an empty name', () => {
+    const short = cli(['user', 'create', '--tenant', 'shop', '--email', 'short@b.co', '--password', 'x']);
+    expect(short).toEqual({ code: 1, stdout: '', stderr: 'portcullis: The request is malformed or fails validation.\n  - password: must NOT have fewer than 8 characters\n' });
+    const asJson = cli(['user', 'create', '--tenant', 'shop', '--email', 'short@b.co', '--password', 'x', '--json']);
+    expect(JSON.parse(asJson.stderr)).toEqual({
+      error: 'invalid_request', message: 'The request is malformed or fails validation.',
+      details: { fields: [{ path: 'password', message: 'must NOT have fewer than 8 characters' }] },
+    });
+    const noName = cli(['app', 'create', '--tenant', 'shop', '--name', '', '--scopes', 'users:read']);
+    expect(noName.stderr).toBe('portcullis: The request is malformed or fails validation.\n  - name: must NOT have fewer than 1 characters\n');
+    // Nothing was created on the way: the audit chain test below counts exactly the events before this one.
   });
 
   it('verifies every audit chain, and says where one is broken', () => {
@@ -144,38 +159,94 @@ describe('the portcullis CLI', () => {
   });
 
   it('migrates an existing database as a no-op', () => {
-    expect(cli(['migrate'])).toEqual({ code: 0, stdout: 'database is up to date\n', stderr: '' });
+    expect(cli(['migrate'])).toEqual({ code: 0, stdout: 'database is up to date (no migration to apply)\n', stderr: '' });
+    expect(json(['migrate'])).toEqual({ ok: true, applied: [] });
+  });
+
+  it('lists the migrations it applied to a new database', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'portcullis-migrate-'));
+    try {
+      const res = cli(['migrate'], { PORTCULLIS_DATA_DIR: fresh });
+      expect(res).toEqual({ code: 0, stdout: 'applied 3 migrations:\n  0001-initial\n  0002-risk\n  0003-email-otp\n', stderr: '' });
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it('answers --help per command and --version', () => {
+    const help = cli(['user', 'create', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toBe([
+      'Usage: portcullis user create --tenant <slug> --email <email> [--password <password>]', '',
+      'create a user (the same rules as POST /api/v1/users)', 'Without --password a password is generated and printed once.', '',
+      'Options:',
+      '  --tenant <slug>             the tenant, by slug (required)',
+      '  --email <email>             the user\'s email (required)',
+      '  --password <password>       at least 8 characters',
+      '  --json                      print one JSON document (for scripts)',
+      '  --help                      show this help', '',
+    ].join('\n'));
+    expect(cli(['help', 'user', 'create']).stdout).toBe(help.stdout);
+    expect(cli(['app', 'create', '-h']).stdout).toContain(`space-separated, from: ${ALL_SCOPES.join(' ')}`);
+    const version = cli(['--version']);
+    expect(version).toEqual({ code: 0, stdout: `portcullis ${JSON.parse(readFileSync(join(ROOT, 'packages/server/package.json'), 'utf8')).version}\n`, stderr: '' });
+  });
+});
+
+describe('the portcullis CLI before any data exists', () => {
+  // A typo must not leave a ./data (a dev master key, an empty database) in whatever directory it was typed in.
+  let cwd: string;
+  beforeAll(() => { cwd = mkdtempSync(join(tmpdir(), 'portcullis-cwd-')); });
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  const run = (args: string[]) => {
+    const res = spawnSync(process.execPath, [CLI, ...args], { cwd, env: cleanEnv({}), encoding: 'utf8', timeout: 30_000 });
+    return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+  };
+
+  it.each([
+    [['help'], 0, /^Usage: portcullis <command>/, ''],
+    [['help', 'migrate'], 0, /^Usage: portcullis migrate\n/, ''],
+    [['migrate', '--help'], 0, /^Usage: portcullis migrate\n/, ''],
+    [['--version'], 0, /^portcullis \d+\.\d+\.\d+\n$/, ''],
+    [['frobnicate'], 1, /^$/, 'portcullis: unknown command: frobnicate (portcullis help lists the commands)\n'],
+    [['help', 'frobnicate'], 1, /^$/, 'portcullis: unknown command: frobnicate (portcullis help lists the commands)\n'],
+    [['user', 'create', '--tenant', 'shop'], 1, /^$/, 'portcullis: --email <email> is required\n'],
+    [['tenant', 'create'], 1, /^$/, 'portcullis: missing <slug>\nusage: portcullis tenant create <slug> [--domain <host>]… [--origin <scheme://host[:port]>]…\n'],
+    [['tenant', 'create', 'a', 'b'], 1, /^$/, 'portcullis: unexpected argument b\nusage: portcullis tenant create <slug> [--domain <host>]… [--origin <scheme://host[:port]>]…\n'],
+    [['outbox', '--colour'], 1, /^$/, 'portcullis: unknown option --colour for outbox (portcullis outbox --help lists its options)\n'],
+  ] as const)('answers %j and creates no data dir', (args, code, stdout, stderr) => {
+    const res = run([...args]);
+    expect(res.code).toBe(code);
+    expect(res.stdout).toMatch(stdout);
+    expect(res.stderr).toBe(stderr);
+    expect(readdirSync(cwd)).toEqual([]);
   });
 });
 
 describe('portcullis start', () => {
-  let dataDir: string;
+  let dir: string;
   beforeAll(() => {
     execFileSync('npx', ['tsc', '-b', 'packages/server'], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
-    dataDir = mkdtempSync(join(tmpdir(), 'portcullis-start-'));
+    dir = mkdtempSync(join(tmpdir(), 'portcullis-start-'));
   }, 150_000);
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('seeds and prints demo credentials that sign in over real HTTP, then exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [CLI, 'start'], {
-      env: cleanEnv({ PORTCULLIS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' }), stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const server = await startServer({ dataDir: join(dir, 'data'), env: { PORTCULLIS_LOG_LEVEL: 'info' } });
     try {
-      const deadline = Date.now() + 20_000;
-      while (!/client_secret pcs_\S+/.test(stdout) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
-      expect(stdout, stderr).toMatch(/Portcullis is running at http:\/\/127\.0\.0\.1:\d+ \(sqlite, data in /);
-      const address = /running at (http:\/\/127\.0\.0\.1:(\d+))/.exec(stdout)!;
-      expect(Number(address[2])).toBeGreaterThan(0);
-      const [, email, password] = /demo user: +(\S+) \/ (\S+)/.exec(stdout)!;
+      const output = server.output();
+      // The banner is for the person at the terminal: it comes before the first JSON log line.
+      expect(output.split('\n').find((l) => l.trim() !== '')).toBe(`Portcullis is running at ${server.origin} (sqlite, data in ${join(dir, 'data')})`);
+      const lines = output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; migrations?: string[] });
+      expect(lines[0]?.msg).toBe(`Server listening at ${server.origin}`);
+      expect(lines.find((l) => l.migrations)).toMatchObject({
+        msg: 'applied 3 database migrations: 0001-initial, 0002-risk, 0003-email-otp', migrations: ['0001-initial', '0002-risk', '0003-email-otp'],
+      });
+      const [, email, password] = /demo user: +(\S+) \/ (\S+)/.exec(output)!;
       expect(email).toBe('demo@example.com');
-      expect(stdout).toMatch(/admin app: +client_id app_[0-9A-Z]{26}/);
+      expect(output).toMatch(/admin app: +client_id app_[0-9A-Z]{26}/);
 
-      const res = await fetch(`${address[1]}/api/v1/auth/login`, {
+      const res = await fetch(`${server.origin}/api/v1/auth/login`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password, device: HUMAN_DEVICE }),
       });
       const body = await res.json() as { data: { state: string; session: { id: string } } };
@@ -183,11 +254,10 @@ describe('portcullis start', () => {
       expect(res.headers.get('x-request-id')).toMatch(/^req_/);
       expect(body.data.state).toBe('success');
       expect(body.data.session.id).toMatch(/^ses_/);
-      const health = await fetch(`${address[1]}/readyz`);
+      const health = await fetch(`${server.origin}/readyz`);
       expect(await health.json()).toEqual({ ready: true, checks: { database: true } });
     } finally {
-      child.kill('SIGTERM');
+      expect(await server.stop()).toBe(0);
     }
-    expect(await exited).toBe(0);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { PortcullisError } from '@portcullis/protocol';
+import { CreateApplicationBody, CreateUserBody, PortcullisError } from '@portcullis/protocol';
 import type { Deps } from '../services/deps.js';
 import type { Parsed } from './args.js';
 import type { TenantRecord } from '../ports/store.js';
@@ -10,6 +10,7 @@ import { createApplication } from '../services/applications.js';
 import { verifyAuditChain, type ChainPosition, type ChainReport } from '../services/audit-verify.js';
 import { checkpointSlug, createCheckpoint, openCheckpoint, parseCheckpointFile, type Checkpoint } from '../services/audit-checkpoint.js';
 import { newId } from '../adapters/crypto/random.js';
+import { validateBody } from './validate.js';
 
 export type Output = { json: unknown; text: string; ok?: boolean };
 
@@ -40,10 +41,11 @@ export async function tenantCreate(deps: Deps, args: Parsed): Promise<Output> {
 
 export async function userCreate(deps: Deps, args: Parsed): Promise<Output> {
   const tenant = await tenantNamed(deps, args.values.tenant);
-  if (!args.values.email) throw new PortcullisError('invalid_request', { message: '--email <e> is required' });
+  if (args.values.email === undefined) throw new PortcullisError('invalid_request', { message: '--email <e> is required' });
   const generated = args.values.password === undefined;
   const password = args.values.password ?? randomBytes(12).toString('base64url');
-  const user = await createUser(deps, cliContext(tenant), operator, { email: args.values.email, password });
+  const body = validateBody(CreateUserBody, { email: args.values.email, password });
+  const user = await createUser(deps, cliContext(tenant), operator, body);
   return {
     json: { user, ...(generated ? { password } : {}) },
     text: `user ${user.email} (${user.id}) in ${tenant.slug}${generated ? `\n  password: ${password}   (generated, shown once)` : ''}`,
@@ -52,9 +54,9 @@ export async function userCreate(deps: Deps, args: Parsed): Promise<Output> {
 
 export async function appCreate(deps: Deps, args: Parsed): Promise<Output> {
   const tenant = await tenantNamed(deps, args.values.tenant);
-  if (!args.values.name) throw new PortcullisError('invalid_request', { message: '--name <n> is required' });
+  if (args.values.name === undefined) throw new PortcullisError('invalid_request', { message: '--name <n> is required' });
   const scopes = (args.values.scopes ?? '').split(/[\s,]+/).filter(Boolean);
-  const app = await createApplication(deps, cliContext(tenant), operator, { name: args.values.name, scopes });
+  const app = await createApplication(deps, cliContext(tenant), operator, validateBody(CreateApplicationBody, { name: args.values.name, scopes }));
   return {
     json: { application: app },
     text: `application ${app.name}\n  client_id:     ${app.client_id}\n  client_secret: ${app.client_secret}   (shown once)\n  scopes:        ${app.scopes.join(' ')}`,

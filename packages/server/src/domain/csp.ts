@@ -9,6 +9,7 @@ export function hostedPageCsp(captcha: RiskPolicy['captcha'], nonce: string): st
   // The origins come from the table the SDK's `cspFor()` reads (packages/protocol), so a page
   // author's CSP and ours cannot disagree about what a widget needs.
   const extra: Partial<Record<Directive, readonly string[]>> = captcha.provider === null ? {}
+    : captcha.script_url?.startsWith('/') ? {} // this server's own path: 'self' already covers it
     : captcha.script_url ? { 'script-src': [new URL(captcha.script_url).origin], 'frame-src': [new URL(captcha.script_url).origin] }
       : PROVIDER_CSP[captcha.provider];
   const list = (d: Directive, base: readonly string[]) => [...base, ...(extra[d] ?? [])].join(' ');

@@ -38,11 +38,12 @@ export async function seedDemo(deps: Deps, emulatorPrefix?: string): Promise<{ c
   await createUser(deps, { tenant }, { kind: 'operator', id: null }, { email, password });
   if (emulatorPrefix) {
     // Offline demo: Cloudflare's test keys against the mounted emulator. The site key forces an
-    // interactive click so the widget is seen; the production guard refuses all of this.
+    // interactive click so the widget is seen; the production guard refuses all of this. The URLs
+    // are paths, resolved where they are used, so a later start on another port still finds them.
     await updatePolicy(deps, { tenant, ip: 'cli', userAgent: 'portcullis-start', requestId: 'req_seed' }, { kind: 'operator', id: null }, {
       captcha: {
         provider: 'turnstile', site_key: '3x00000000000000000000FF', secret: '1x0000000000000000000000000000000AA',
-        verify_url: `${origin}${emulatorPrefix}/turnstile/v0/siteverify`, script_url: `${origin}${emulatorPrefix}/turnstile/v0/api.js`,
+        verify_url: `${emulatorPrefix}/turnstile/v0/siteverify`, script_url: `${emulatorPrefix}/turnstile/v0/api.js`,
       },
     });
   }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** Shared test data (../shared/data from the repo root), resolved from this file. */
-export const dataDir = fileURLToPath(new URL('../../../../../shared/data/', import.meta.url));
+/** The test data kept in the repo (`test-data/` at the root, with its licences), resolved from this file. */
+export const dataDir = fileURLToPath(new URL('../../../../test-data/', import.meta.url));
 
 /** The X4BNet lists, in a fixed order. */
 export const X4B_LISTS = ['datacenter-ipv4', 'vpn-ipv4', 'datacenter-ipv6', 'vpn-ipv6'] as const;

@@ -13,7 +13,7 @@ import { updatePolicy } from '../../src/services/risk/policy.js';
 import type { Deps } from '../../src/services/deps.js';
 import { HUMAN_DEVICE, TURNSTILE_TEST_CAPTCHA } from '../support/harness.js';
 
-const DATACENTER = fileURLToPath(new URL('../../../../../shared/data/ip-lists/x4bnet/datacenter-ipv4.txt', import.meta.url));
+const DATACENTER = fileURLToPath(new URL('../../../../test-data/ip-lists/x4bnet/datacenter-ipv4.txt', import.meta.url));
 const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 12);
 const gc = (globalThis as { gc?: () => void }).gc;
 

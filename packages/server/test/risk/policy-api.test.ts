@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createHarness, TURNSTILE_TEST_CAPTCHA, type Harness } from '../support/harness.js';
 import { createRedisCounters } from '../../src/adapters/redis/redis-counters.js';
 
-const X4B_DATACENTER = fileURLToPath(new URL('../../../../../shared/data/ip-lists/x4bnet/datacenter-ipv4.txt', import.meta.url));
+const X4B_DATACENTER = fileURLToPath(new URL('../../../../test-data/ip-lists/x4bnet/datacenter-ipv4.txt', import.meta.url));
 
 describe('risk policy, feeds and insight API', () => {
   let h: Harness;

@@ -5,16 +5,19 @@ import type { SiteverifyClient } from '../../ports/captcha.js';
  * 2xx answer — a timeout, a refused connection, a 5xx or 429, an HTML page — counts as unreachable:
  * an answer we cannot read is never a pass.
  */
-export function createSiteverifyClient(fetchImpl: typeof fetch = fetch): SiteverifyClient {
+export function createSiteverifyClient(fetchImpl: typeof fetch = fetch, selfOrigin: () => string | undefined = () => undefined): SiteverifyClient {
   return {
     async call(request) {
+      // A path is this server's own endpoint (the mounted emulator), reached where it listens now.
+      const self = request.url.startsWith('/') ? selfOrigin() : undefined;
+      const url = self ? new URL(request.url, self).href : request.url;
       const started = performance.now();
       const latency = () => Math.round(performance.now() - started);
       const form = new URLSearchParams({ secret: request.secret, response: request.token, remoteip: request.remoteIp });
       if (request.provider === 'turnstile') form.set('idempotency_key', request.idempotencyKey);
       let response: Response;
       try {
-        response = await fetchImpl(request.url, {
+        response = await fetchImpl(url, {
           method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
           signal: AbortSignal.timeout(request.timeoutMs), redirect: 'error',
         });

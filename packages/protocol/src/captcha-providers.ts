@@ -45,3 +45,7 @@ export const SITEVERIFY_URLS: Readonly<Record<CaptchaProvider, string>> = {
   recaptcha: 'https://www.google.com/recaptcha/api/siteverify',
   hcaptcha: 'https://api.hcaptcha.com/siteverify',
 };
+
+/** Why a captcha token failed: `details.reason` of `captcha_invalid` (DESIGN §4, §6). */
+export const CAPTCHA_FAILURES = ['expired', 'already_used', 'invalid', 'action_mismatch', 'hostname_mismatch', 'score_too_low'] as const;
+export type CaptchaFailure = (typeof CAPTCHA_FAILURES)[number];

@@ -1,7 +1,7 @@
 import type { CaptchaProvider } from '@portcullis/protocol';
 
 /** Reasons a token is refused (DESIGN §4 `captcha_invalid.details.reason`). */
-export type CaptchaFailure = 'expired' | 'already_used' | 'invalid' | 'action_mismatch' | 'hostname_mismatch' | 'score_too_low';
+export type { CaptchaFailure } from '@portcullis/protocol';
 
 /** A provider's siteverify answer as far as we could read it. */
 export type SiteverifyResult =

@@ -1,5 +1,4 @@
-import type { CaptchaProvider } from '@portcullis/protocol';
-import type { CaptchaFailure } from '../../ports/captcha.js';
+import type { CaptchaFailure, CaptchaProvider } from '@portcullis/protocol';
 
 /** Secret problems: the tenant's configuration is wrong, not the user's token. */
 const MISCONFIGURED = new Set(['invalid-input-secret', 'missing-input-secret', 'sitekey-secret-mismatch', 'invalid-keys', 'secret-key-mismatch']);

@@ -234,7 +234,7 @@ for (const { name: database, available } of DATABASES) {
   });
 
   it('verifies after the migration and the seal, and the first keyed link binds the last plain one', async () => {
-    expect(await t.upgrade()).toEqual(['0004-keyed-audit-chain']);
+    expect((await t.upgrade())[0]).toBe('0004-keyed-audit-chain');
     expect(await t.store.audit.head('tnt_legacy')).toEqual({ seq: 4, hash: legacy[3]!.hash, plainUntil: 4, mac: null });
     expect(await t.store.audit.sealLegacyHeads()).toBe(1);
     expect(await t.store.audit.sealLegacyHeads()).toBe(0);

@@ -6,3 +6,4 @@ export * from './captcha-providers.js';
 export * from './management.js';
 export * from './policy.js';
 export * from './risk.js';
+export * from './analytics.js';

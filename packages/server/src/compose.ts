@@ -30,6 +30,8 @@ import { platformFeeds } from './config/feeds.js';
 import { createOutboxMailer } from './adapters/mail/outbox-mailer.js';
 import { createSmtpMailer } from './adapters/mail/smtp-mailer.js';
 import { ConfigError } from './config/load.js';
+import { createAttemptLog } from './services/risk/attempt-log.js';
+import { pruneAttempts, startAttemptPruning } from './services/risk/attempt-retention.js';
 
 export interface ComposeOverrides {
   clock?: Clock;
@@ -42,6 +44,8 @@ export interface ComposeOverrides {
   breaker?: BreakerOptions;
   hasher?: Partial<Argon2Options>;
   processMetrics?: boolean;
+  /** `false` records no attempts (the decision log's benchmark baseline). */
+  attemptLog?: boolean;
 }
 
 /** The master key: configured, or (outside production) generated once into the data dir. */
@@ -100,12 +104,16 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
     tenants: createTenantResolver(store, config, clock),
     captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(), overrides.breaker),
     risk: openGate,
+    attempts: createAttemptLog(commit, clock, { enabled: overrides.attemptLog ?? true }),
   };
   deps.risk = overrides.risk === 'open' ? openGate : overrides.risk ?? createRiskGate(deps);
   await reputation.start();
+  const stopPruning = startAttemptPruning(() => pruneAttempts(store.attempts, clock, config.PORTCULLIS_ATTEMPT_RETENTION_DAYS));
   return {
     deps,
     async close() {
+      await stopPruning();
+      await deps.attempts.flushed();
       reputation.close();
       await mailer.close();
       await counters.close();

@@ -31,6 +31,7 @@ export const ConfigSchema = Type.Object({
   PORTCULLIS_MAIL_FROM: Type.String({ default: 'Portcullis <no-reply@portcullis.local>', description: 'Sender of mail.' }),
   PORTCULLIS_CAPTCHA_EMULATOR: Type.Union([Type.Literal('auto'), Type.Literal('on'), Type.Literal('off')], {
     default: 'auto', description: 'Mount the offline captcha emulator at /__captcha; auto means on outside production.' }),
+  PORTCULLIS_ATTEMPT_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 30, description: 'Days the decision log keeps each sign-in attempt (DESIGN §15); older attempts are pruned hourly.' }),
   PORTCULLIS_LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info', description: 'pino log level.' }),
 });

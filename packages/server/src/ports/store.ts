@@ -1,4 +1,5 @@
 import type { AuditEventType, AuditOutcome } from '@portcullis/protocol';
+import type { AttemptStore } from './attempts.js';
 
 /** Records as the stores hold them. Times are ISO-8601 strings (portable across SQLite and PostgreSQL). */
 export interface TenantRecord {
@@ -205,6 +206,8 @@ export interface StoreOps {
     insert(message: OutboxMessage): Promise<void>;
     list(tenantId: string | undefined, limit: number): Promise<OutboxMessage[]>;
   };
+  /** The decision log (DESIGN §15). */
+  attempts: AttemptStore;
 }
 
 export interface Store extends StoreOps {

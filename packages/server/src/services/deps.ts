@@ -15,6 +15,7 @@ import type { CaptchaChecker } from './captcha/check.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { IpHit } from '../domain/risk/signals.js';
 import type { FeedStatus } from '../adapters/feeds/feed-set.js';
+import type { AttemptLog } from './risk/attempt-log.js';
 
 /** Threat-feed hits for an address: platform-wide feeds and the tenant's own. */
 export interface IpReputation {
@@ -43,6 +44,8 @@ export interface Deps {
   captcha: CaptchaChecker;
   mailer: Mailer;
   reputation: IpReputation;
+  /** The decision log (DESIGN §15). */
+  attempts: AttemptLog;
 }
 
 /** Tenant token issuer: `<public url>/tenants/<slug>`. */

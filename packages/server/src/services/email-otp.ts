@@ -60,8 +60,10 @@ export async function completeEmailOtp(deps: Deps, ctx: RequestContext, body: Em
       type: 'email_otp.failed', outcome: 'failure', actor: { kind: 'user', id: otp?.userId ?? null }, target: { kind: 'challenge', id: body.challenge_id.slice(0, 64) },
       data: { attempts_left: attemptsLeft },
     });
+    if (otp) deps.attempts.settleEmailOtp(ctx.tenant.id, otp.id, false);
     throw new PortcullisError('otp_invalid', { details: { attempts_left: attemptsLeft } });
   }
+  deps.attempts.settleEmailOtp(ctx.tenant.id, otp.id, true);
   await deps.auditWriter.record(ctx, { type: 'email_otp.verified', outcome: 'success', actor: { kind: 'user', id: user.id }, target: { kind: 'challenge', id: otp.id } });
   return startSession(deps, ctx, user, ['pwd', 'otp'], { action: 'step_up', score: 0, reasons: [{ code: 'captcha.outage_fallback' }] });
 }

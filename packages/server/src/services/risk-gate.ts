@@ -1,5 +1,6 @@
 import type { CaptchaProvider, Device } from '@portcullis/protocol';
 import type { RequestContext } from './context.js';
+import type { AttemptHandle } from './risk/attempt-log.js';
 
 /** The risk engine's verdict as the sign-in service sees it; reasons go to the audit log, never to the client. */
 export interface RiskVerdict {
@@ -15,6 +16,8 @@ export interface SignInAttempt {
   email: string;
   captcha?: { provider: CaptchaProvider; token: unknown } | undefined;
   device?: Device | undefined;
+  /** The decision log's record of this attempt: told what the engine decided. */
+  log?: AttemptHandle | undefined;
 }
 
 /** A failure slot reserved before the password hash, settled once the outcome is known. */

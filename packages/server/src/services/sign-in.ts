@@ -15,8 +15,10 @@ export async function signIn(deps: Deps, ctx: RequestContext, body: LoginBody): 
   const email = normalizeEmail(body.email);
   const started = performance.now();
   let outcome = 'success';
+  let failure: unknown;
+  const log = deps.attempts.begin(ctx, email, body.device);
   try {
-    const pass = await deps.risk.admit({ ctx, email, captcha: body.captcha, device: body.device });
+    const pass = await deps.risk.admit({ ctx, email, captcha: body.captcha, device: body.device, log });
     const user = await deps.store.users.byEmail(ctx.tenant.id, email);
     const hash = user?.passwordHash ?? deps.hasher.dummyHash;
     const matches = await deps.hasher.verify(hash, body.password);
@@ -52,8 +54,10 @@ export async function signIn(deps: Deps, ctx: RequestContext, body: LoginBody): 
     return await startSession(deps, ctx, user, ['pwd'], pass.verdict);
   } catch (error) {
     outcome = error instanceof PortcullisError ? error.code : 'internal_error';
+    failure = error;
     throw error;
   } finally {
+    log.settle(outcome, failure);
     deps.metrics.signIns.inc({ outcome });
     deps.metrics.signInDuration.observe({ outcome }, (performance.now() - started) / 1000);
   }

@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid';
 
 const nextUlid = monotonicFactory();
 
-export type IdPrefix = 'usr' | 'ses' | 'app' | 'evt' | 'req' | 'chl' | 'tnt' | 'key' | 'msg' | 'feed';
+export type IdPrefix = 'usr' | 'ses' | 'app' | 'evt' | 'req' | 'chl' | 'tnt' | 'key' | 'msg' | 'feed' | 'att';
 
 /** A prefixed ULID (`usr_01J…`): sortable by creation, unguessable enough for ids, never used as a secret. */
 export function newId(prefix: IdPrefix): string {

@@ -6,12 +6,14 @@ import { refreshTokenRepo, sessionRepo } from './session-repos.js';
 import { auditRepo } from './audit-repo.js';
 import { outboxRepo, signingKeyRepo } from './key-outbox-repos.js';
 import { captchaTokenRepo, emailOtpRepo, feedRepo, lockRepo } from './risk-repos.js';
+import { attemptRepo } from './attempt-repo.js';
 
 function opsFor(db: Kysely<Database>): StoreOps {
   return {
     tenants: tenantRepo(db), users: userRepo(db), sessions: sessionRepo(db), refreshTokens: refreshTokenRepo(db),
     applications: applicationRepo(db), signingKeys: signingKeyRepo(db), audit: auditRepo(db), outbox: outboxRepo(db),
     locks: lockRepo(db), feeds: feedRepo(db), captchaTokens: captchaTokenRepo(db), emailOtps: emailOtpRepo(db),
+    attempts: attemptRepo(db),
   };
 }
 

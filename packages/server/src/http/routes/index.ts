@@ -9,9 +9,10 @@ import { auditRoutes } from './audit.js';
 import { opsRoutes } from './ops.js';
 import { riskRoutes } from './risk.js';
 import { hostedPageRoutes } from './hosted-page.js';
+import { riskAnalyticsRoutes } from './risk-analytics.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, hostedPageRoutes]) {
+  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes, hostedPageRoutes]) {
     await app.register(async (scope) => routes(scope, deps));
   }
 }

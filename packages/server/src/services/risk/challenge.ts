@@ -32,6 +32,7 @@ export async function passChallenge(deps: Deps, attempt: SignInAttempt, policy: 
   const result = await deps.captcha.check({
     tenantId: ctx.tenant.id, policy: captcha, secret: captchaSecret(deps, policy)!, answer: attempt.captcha, remoteIp: ctx.ip,
   });
+  attempt.log?.captcha(result);
   switch (result.kind) {
     case 'passed':
       await audit({ type: 'captcha.passed', outcome: 'success', data: { provider: captcha.provider, hostname: result.hostname, score: result.score, latency_ms: result.latencyMs } });

@@ -49,6 +49,7 @@ export function createRiskGate(deps: Deps): RiskGate {
         deviceConfidence: deviceConfidence(attempt.device?.signals).confidence,
       };
       let decision = evaluateRisk(signals, policy, now);
+      attempt.log?.decide(signals, decision);
       for (const r of decision.reasons) deps.metrics.riskDecisions.inc({ action: decision.action, reason: r.code });
       if (decision.reasons.length === 0) deps.metrics.riskDecisions.inc({ action: decision.action, reason: 'none' });
       if (decision.action === 'deny') await refuse(deps, attempt, subjects, decision);
@@ -69,6 +70,7 @@ export function createRiskGate(deps: Deps): RiskGate {
         if (escalated) {
           await Promise.all(accountHits.map((h) => counted(ctx.tenant.id, () => deps.counters.release(h.key))));
           decision = after;
+          attempt.log?.decide({ ...signals, counts: prior }, after);
           if (after.action === 'deny') await refuse(deps, attempt, subjects, after);
           challenge = await passChallenge(deps, attempt, policy, riskOf(after));
         }

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as risk from './0002-risk.js';
 import * as emailOtp from './0003-email-otp.js';
+import * as attempts from './0005-attempts.js';
 
 /** Ordered migrations, shared by SQLite and PostgreSQL. Append only; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-risk': risk,
   '0003-email-otp': emailOtp,
+  '0005-attempts': attempts,
 };

@@ -105,7 +105,7 @@ for (const { name: database, available } of DATABASES) {
       expect(created.statusCode).toBe(201);
       const at = new Date(h.clock.now()).toISOString();
       const user = created.json().data;
-      expect(created.json()).toEqual({ data: { id: expect.stringMatching(/^usr_[0-9A-Z]{26}$/), email: 'grace.hopper@example.com', disabled: false, created_at: at, updated_at: at } });
+      expect(created.json()).toEqual({ data: { id: expect.stringMatching(/^usr_[0-9A-Z]{26}$/), email: 'grace.hopper@example.com', disabled: false, roles: [], created_at: at, updated_at: at } });
 
       const duplicate = await api.call('POST', '/api/v1/users', token, { email: 'GRACE.hopper@example.com' });
       expect(duplicate.statusCode).toBe(409);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 export interface Parsed {
   positionals: string[];
-  values: { tenant?: string; email?: string; password?: string; name?: string; scopes?: string; domain?: string[]; origin?: string[]; json?: boolean; help?: boolean };
+  values: { tenant?: string; email?: string; password?: string; name?: string; scopes?: string; domain?: string[]; origin?: string[]; admin?: boolean; json?: boolean; help?: boolean };
 }
 
 /** Parses `portcullis <command> [subcommand] [--flags]`; unknown flags are an error, not ignored. */
@@ -13,7 +13,7 @@ export function parseCli(argv: string[]): Parsed {
     strict: true,
     options: {
       tenant: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' },
-      scopes: { type: 'string' }, domain: { type: 'string', multiple: true }, origin: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      scopes: { type: 'string' }, domain: { type: 'string', multiple: true }, origin: { type: 'string', multiple: true }, admin: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   return { positionals, values };
@@ -25,7 +25,8 @@ export const USAGE = `Usage: portcullis <command>
   migrate                                 apply database migrations
   tenant create <slug> [--domain <host>]… [--origin <scheme://host[:port]>]…
                                           create a tenant and its first admin application
-  user create --tenant <slug> --email <e> [--password <p>]
+  user create --tenant <slug> --email <e> [--password <p>] [--admin]
+                                          --admin: the user may run the tenant's console
   app create --tenant <slug> --name <n> --scopes "<scope> …"
   outbox [--tenant <slug>]                mail kept by the embedded mailer
   audit verify [--tenant <slug>]          check every tenant's audit hash chain

@@ -38,6 +38,7 @@ export async function start(config: Readonly<Config>): Promise<void> {
       '', `Portcullis is running at ${address} (${deps.store.dialect}, data in ${config.PORTCULLIS_DATA_DIR})`,
       `  demo tenant:   ${c.tenant}  (issuer ${issuerFor(effective, c.tenant)})`,
       `  demo user:     ${c.user.email} / ${c.user.password}`,
+      ...(c.admin ? [`  demo admin:    ${c.admin.email} / ${c.admin.password}   (console: ${address}/admin)`] : []),
       `  admin app:     client_id ${c.application.client_id}`,
       `                 client_secret ${c.application.client_secret}`,
       `  sign-in page:  ${address}/login`,

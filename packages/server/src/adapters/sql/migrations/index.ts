@@ -3,6 +3,7 @@ import * as initial from './0001-initial.js';
 import * as risk from './0002-risk.js';
 import * as emailOtp from './0003-email-otp.js';
 import * as attempts from './0005-attempts.js';
+import * as userRoles from './0006-user-roles.js';
 
 /** Ordered migrations, shared by SQLite and PostgreSQL. Append only; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-risk': risk,
   '0003-email-otp': emailOtp,
   '0005-attempts': attempts,
+  '0006-user-roles': userRoles,
 };

@@ -78,13 +78,13 @@ for (const { name: database, available } of DATABASES) {
       expect(cross.json()).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed.' });
     });
 
-    it('refuses a user access token from sign-in on the management API', async () => {
+    it("answers a plain (non-admin) user's access token 403 forbidden on the management API (DESIGN §14)", async () => {
       await h.createUser('staff@example.com', 'correct horse battery');
       const login = await h.login({ email: 'staff@example.com', password: 'correct horse battery' });
       expect(login.statusCode).toBe(200);
       const res = await api.call('GET', '/api/v1/users', login.json().data.access_token);
-      expect(res.statusCode).toBe(401);
-      expect(res.json()).toEqual(envelope(res, 'unauthorized', 'A valid bearer token is required.'));
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toEqual(envelope(res, 'forbidden', 'The token lacks a required scope.', { required_scopes: ['users:read'] }));
     });
 
     it('refuses an expired management token', async () => {

@@ -10,9 +10,10 @@ import { opsRoutes } from './ops.js';
 import { riskRoutes } from './risk.js';
 import { hostedPageRoutes } from './hosted-page.js';
 import { riskAnalyticsRoutes } from './risk-analytics.js';
+import { consoleRoutes } from './console.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes, hostedPageRoutes]) {
+  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes, hostedPageRoutes, consoleRoutes]) {
     await app.register(async (scope) => routes(scope, deps));
   }
 }

@@ -10,8 +10,8 @@ type IpView = paths['/api/v1/risk/ips/{ip}']['get']['responses'][200]['content']
 type Explanation = paths['/api/v1/risk/explain']['get']['responses'][200]['content']['application/json']['data'];
 
 /** The user id of an email: from the attempts the explanation carries, else from the user list (bounded). */
-async function userIdOf(api: Api, email: string, explanation: Explanation): Promise<string | null> {
-  const fromLog = explanation.attempts.find((a) => a.user_id)?.user_id;
+async function userIdOf(api: Api, email: string, explanation?: Explanation): Promise<string | null> {
+  const fromLog = explanation?.attempts.find((a) => a.user_id)?.user_id;
   if (fromLog) return fromLog;
   let cursor: string | undefined;
   for (let page = 0; page < 20; page++) {
@@ -54,7 +54,7 @@ export function Locks(): ReactNode {
   const unlock = async (email: string, userId: string | null) => {
     setBusy(undefined);
     try {
-      const id = userId ?? (account.view ? await userIdOf(api, email, account.view) : null);
+      const id = userId ?? await userIdOf(api, email, account.email === email ? account.view : undefined);
       if (!id) { announce(`${email} has no user account: its lock lapses by itself.`); return; }
       await unwrap(api.POST('/api/v1/users/{id}/unlock', { params: { path: { id } } }));
       announce(`${email} unlocked.`);

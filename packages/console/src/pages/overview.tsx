@@ -47,7 +47,7 @@ export function Overview(): ReactNode {
           <section aria-labelledby="ov-totals">
             <h2 id="ov-totals">Totals</h2>
             <dl className="totals" data-testid="totals">
-              <div><dt>Attempts</dt><dd>{total('attempts')}</dd></div>
+              <div><dt>Attempts</dt><dd data-testid="total-attempts">{total('attempts')}</dd></div>
               <div><dt>Allowed</dt><dd>{total('allowed')}</dd></div>
               <div><dt>Challenged</dt><dd>{total('challenged')}</dd></div>
               <div><dt>Denied</dt><dd>{total('denied')}</dd></div>

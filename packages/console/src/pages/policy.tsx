@@ -18,8 +18,10 @@ function editable(doc: Doc): Doc {
   return { ...doc, captcha };
 }
 
+/** Field messages by document path: PUT names `thresholds.deny`, simulate names the same field `policy.thresholds.deny`. */
 function fieldErrors(error: unknown): FieldErrors {
-  return new Map(error instanceof ApiError && error.code === 'invalid_request' ? error.fields.map((f) => [f.path, f.message]) : []);
+  if (!(error instanceof ApiError) || error.code !== 'invalid_request') return new Map();
+  return new Map(error.fields.map((f) => [f.path.replace(/^policy(\.|$)/, ''), f.message]));
 }
 
 /** Editor for the whole policy document; Simulate shows the impact on recorded attempts before Apply. */

@@ -132,9 +132,12 @@ describeBrowser('admin console at /admin in Chromium', () => {
     // Attempts: find a challenged one and read its reasons.
     await go(page, 'Attempts');
     await page.getByLabel('Action').selectOption('challenge');
+    const challenged = (await api(server, token, '/api/v1/risk/attempts?action=challenge&limit=50')).body.data as unknown[];
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.locator('[data-testid="attempts"] tbody tr[data-action="challenge"]').first().waitFor();
+    // The status region says when the filtered list has arrived (and how long it is).
+    await page.getByRole('status').filter({ hasText: `${challenged.length} attempts.` }).waitFor();
     expect(await page.locator('[data-testid="attempts"] tbody tr:not([data-action="challenge"])').count()).toBe(0);
+    expect(await page.locator('[data-testid="attempts"] tbody tr').count()).toBe(challenged.length);
     await screenshot(page, 'console-attempts');
     await expectAccessible(page, 'console attempts');
     const stuffing = page.locator('[data-testid="attempts"] tbody tr', { hasText: 'victim0@example.com' });
@@ -190,6 +193,7 @@ describeBrowser('admin console at /admin in Chromium', () => {
     for (const k of ['newly_allowed', 'newly_challenged', 'newly_denied']) {
       expect(await impact.locator(`tr[data-row="${k}"] td`).textContent()).toBe(String(sim.changed[k]));
     }
+    await impact.scrollIntoViewIfNeeded();
     await screenshot(page, 'console-policy');
     await expectAccessible(page, 'console policy with impact');
     await page.getByRole('button', { name: 'Apply' }).click();

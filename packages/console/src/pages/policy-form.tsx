@@ -31,7 +31,8 @@ export function messageFor(errors: FieldErrors, path: string): string | undefine
   return all.length ? all.join('; ') : undefined;
 }
 
-const label = (key: string) => key.replaceAll('_', ' ');
+/** `window_s` → "window (seconds)", `ip` → "IP": the unit is part of what a field means. */
+const label = (key: string) => key.replace(/_s$/, ' (seconds)').replace(/_ms$/, ' (ms)').replaceAll('_', ' ').replace(/\bip\b/g, 'IP');
 
 interface Props { path: string; doc: Doc; shape: Doc; errors: FieldErrors; onChange(path: string, value: unknown): void }
 

@@ -77,6 +77,8 @@ export type ReplayRow = Pick<AttemptRow, 'id' | 'occurredMs' | 'ip' | 'action' |
 export interface AttemptStore {
   /** Records an attempt under a new `att_…` id, which it returns. */
   insert(row: Omit<AttemptRow, 'id'>): Promise<string>;
+  /** Records several attempts in one statement (the hot path's batch); returns their ids in order. */
+  insertMany(rows: ReadonlyArray<Omit<AttemptRow, 'id'>>): Promise<string[]>;
   /**
    * Settles the newest attempt of this client still waiting for a captcha (`captcha_required`,
    * since `sinceMs`): true for exactly one caller, so two instances cannot both claim it.

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '@portcullis/captcha-emulator';
 import { createHarness, type Harness } from '../support/harness.js';
-import { mint, startEmulatorFor } from '../support/captcha.js';
+import { HOSTNAME, SITE, mint, startEmulatorFor } from '../support/captcha.js';
 
 const EMAIL = 'anita@example.com';
 const PASSWORD = 'correct horse battery';
@@ -79,6 +79,31 @@ describe('the decision log follows each sign-in attempt to its end', () => {
     expect(rows.map((a: { ip: string; outcome: string }) => [a.ip, a.outcome])).toEqual([
       ['198.51.100.8', 'success'], ['198.51.100.7', 'captcha_required'], ['127.0.0.1', 'success'], ['127.0.0.1', 'captcha_required'],
     ]);
+  });
+
+  it('follows an attempt through a provider outage to the emailed code: captcha_required → email_otp_required → email_otp_passed', async () => {
+    await h.setPolicy({ captcha: {
+      provider: 'turnstile', site_key: SITE.sitekey, secret: SITE.secret, allowed_hostnames: [HOSTNAME], verify_url: `${emu.url}/turnstile/v0/siteverify`,
+      timeout_ms: 300, outage_fallback: 'email_otp',
+    } });
+    emu.controls.setMode('http500');
+    expect((await h.login({ email: EMAIL, password: PASSWORD, device: undefined })).json().error).toBe('captcha_required');
+    const stepUp = await h.login({ email: EMAIL, password: PASSWORD, device: undefined, captcha: { provider: 'turnstile', token: mint(emu) } });
+    expect(stepUp.json().error).toBe('email_otp_required');
+    const challengeId = stepUp.json().details.challenge_id;
+    const waiting = (await h.api('GET', '/api/v1/risk/attempts')).json().data;
+    expect(waiting.map((a: { outcome: string }) => a.outcome)).toEqual(['email_otp_required']);
+    let code: string | undefined;
+    for (let i = 0; i < 50 && !code; i++) {
+      code = /sign-in code: (\d{6})/.exec((await h.deps.store.outbox.list(h.tenant.id, 5))[0]?.subject ?? '')?.[1];
+      if (!code) await new Promise((r) => setTimeout(r, 20));
+    }
+    const complete = (c: string) => h.app.inject({ method: 'POST', url: '/api/v1/auth/login/email-otp', headers: { 'x-tenant': 'acme' }, payload: { challenge_id: challengeId, code: c } });
+    expect((await complete(code === '000000' ? '111111' : '000000')).statusCode).toBe(403);
+    expect((await h.api('GET', `/api/v1/risk/attempts/${waiting[0].id}`)).json().data.outcome).toBe('email_otp_failed');
+    expect((await complete(code!)).statusCode).toBe(200);
+    const [done] = (await h.api('GET', '/api/v1/risk/attempts')).json().data;
+    expect(done).toMatchObject({ id: waiting[0].id, outcome: 'email_otp_passed', challenge: { kind: 'email_otp', result: 'passed', provider_result: 'unreachable' } });
   });
 
   it('filters by email, ip, action, reason and outcome, pages with a cursor, and refuses bad filters with field paths', async () => {

@@ -4,6 +4,7 @@ import { createHarness, type Harness } from '../support/harness.js';
 import { recorded } from './support.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
+const zero = { ipFailures: 0, accountFailures: 0, lockoutAccountIp: 0, lockoutAccount: 0, lockoutIp: 0 };
 
 describe('POST /api/v1/risk/policy/simulate on a constructed history', () => {
   let h: Harness;

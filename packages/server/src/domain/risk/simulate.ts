@@ -43,6 +43,13 @@ export function isSuspect(a: Pick<RecordedAttempt, 'outcome' | 'counts'>): boole
  */
 export function simulatePolicy(attempts: readonly RecordedAttempt[], candidate: RiskPolicy): SimulationResult {
   const trusted = createCidrSet(candidate.trusted_networks);
+  // Addresses repeat (offices, bots hammering): parse each one once per replay.
+  const trustedIps = new Map<string, boolean>();
+  const isTrusted = candidate.trusted_networks.length === 0 ? () => false : (ip: string) => {
+    let known = trustedIps.get(ip);
+    if (known === undefined) trustedIps.set(ip, (known = trusted.has(ip)));
+    return known;
+  };
   const current = { allow: 0, challenge: 0, deny: 0 };
   const next = { allow: 0, challenge: 0, deny: 0 };
   const changed = { newly_allowed: 0, newly_challenged: 0, newly_denied: 0 };
@@ -55,7 +62,7 @@ export function simulatePolicy(attempts: readonly RecordedAttempt[], candidate: 
 
   for (const a of attempts) {
     const decision = evaluateRisk({
-      ip: a.ip, ipHits: a.ipHits, trustedNetwork: trusted.has(a.ip), counts: a.counts, locks: a.locks, deviceConfidence: a.deviceConfidence,
+      ip: a.ip, ipHits: a.ipHits, trustedNetwork: isTrusted(a.ip), counts: a.counts, locks: a.locks, deviceConfidence: a.deviceConfidence,
     }, candidate, a.occurredMs);
     const action = decision.wouldBe?.action ?? decision.action;
     current[a.action] += 1;

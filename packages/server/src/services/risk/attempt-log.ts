@@ -1,5 +1,6 @@
 import { PortcullisError, type AttemptOutcome, type Device } from '@portcullis/protocol';
 import type { Clock } from '../../ports/clock.js';
+import type { StoreOps } from '../../ports/store.js';
 import type { AttemptRow, CaptchaSettlement } from '../../ports/attempts.js';
 import type { GroupCommit } from '../group-commit.js';
 import type { RequestContext } from '../context.js';
@@ -47,6 +48,26 @@ function captchaResultOf(check: CaptchaCheck): string {
   return check.kind;
 }
 
+/** A row to insert, a settlement to try, or both: the row is inserted only when the settlement found nothing. */
+interface Op {
+  row?: Omit<AttemptRow, 'id'>;
+  settle?: (tx: StoreOps) => Promise<unknown>;
+}
+
+async function applyOps(tx: StoreOps, ops: readonly Op[]): Promise<void> {
+  let rows: Array<Omit<AttemptRow, 'id'>> = [];
+  for (const op of ops) {
+    if (!op.settle) {
+      rows.push(op.row!);
+      continue;
+    }
+    if (rows.length > 0) await tx.attempts.insertMany(rows);
+    rows = [];
+    if (!(await op.settle(tx)) && op.row) rows.push(op.row);
+  }
+  if (rows.length > 0) await tx.attempts.insertMany(rows);
+}
+
 /** How long the provider took; none when it was not called (local refusal, open breaker). */
 function latencyOf(check: CaptchaCheck): number | null {
   if (check.kind === 'passed') return Math.round(check.latencyMs);
@@ -63,6 +84,19 @@ export function createAttemptLog(commit: GroupCommit, clock: Clock, options: { e
     pending.add(p);
   };
   const enabled = options.enabled ?? true;
+  // Writes of one turn become one unit of the group commit: plain rows in one multi-row insert,
+  // settlements in arrival order (an insert before a later settlement of the same client lands first).
+  let queue: Op[] = [];
+  const enqueue = (op: Op) => {
+    if (queue.length === 0) {
+      setImmediate(() => {
+        const ops = queue;
+        queue = [];
+        track(commit.run((tx) => applyOps(tx, ops)));
+      });
+    }
+    queue.push(op);
+  };
 
   return {
     begin(ctx, email, device) {
@@ -92,22 +126,19 @@ export function createAttemptLog(commit: GroupCommit, clock: Clock, options: { e
             deviceFactors: deviceConfidence(device?.signals).factors,
             outcome, challenge, challengeResult, challengeId, captchaResult, captchaLatencyMs,
           };
-          track(commit.run(async (tx) => {
-            if (check) {
-              // A solved (or failed) token continues the attempt that asked for it, on whichever instance that was.
-              const settlement: CaptchaSettlement = { outcome, challenge: challenge ?? 'captcha', challengeId, challengeResult, captchaResult: captchaResult!, captchaLatencyMs };
-              const match = { email, ip: ctx.ip, visitorId, sinceMs: now - CAPTCHA_LINK_WINDOW_MS };
-              if (await tx.attempts.settleCaptcha(ctx.tenant.id, match, settlement, now)) return;
-            }
-            await tx.attempts.insert(row);
-          }));
+          if (!check) return enqueue({ row });
+          // A solved (or failed) token continues the attempt that asked for it, on whichever instance that was.
+          const settlement: CaptchaSettlement = { outcome, challenge: challenge ?? 'captcha', challengeId, challengeResult, captchaResult: captchaResult!, captchaLatencyMs };
+          const match = { email, ip: ctx.ip, visitorId, sinceMs: now - CAPTCHA_LINK_WINDOW_MS };
+          enqueue({ row, settle: (tx) => tx.attempts.settleCaptcha(ctx.tenant.id, match, settlement, now) });
         },
       };
     },
     settleEmailOtp(tenantId, challengeId, passed) {
-      if (enabled) track(commit.run((tx) => tx.attempts.settleEmailOtp(tenantId, challengeId, passed, clock.now())));
+      if (enabled) enqueue({ settle: (tx) => tx.attempts.settleEmailOtp(tenantId, challengeId, passed, clock.now()) });
     },
     async flushed() {
+      if (queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
       await Promise.all([...pending]);
     },
   };

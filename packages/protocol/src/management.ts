@@ -2,10 +2,18 @@ import { Type, type Static } from 'typebox';
 import { MANAGEMENT_SCOPES, AUDIT_EVENT_TYPES, AUDIT_OUTCOMES } from './events.js';
 import { Identifier } from './common.js';
 
+/** Roles a user can hold (DESIGN §14). An `admin` signs in like anyone and gets every management scope of its tenant. */
+export const USER_ROLES = ['admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** A role list on the wire: each role once, at most every role. */
+export const UserRoles = Type.Array(Type.Enum(USER_ROLES), { uniqueItems: true, maxItems: USER_ROLES.length });
+
 export const User = Type.Object({
   id: Type.String(),
   email: Type.String(),
   disabled: Type.Boolean(),
+  roles: UserRoles,
   created_at: Type.String(),
   updated_at: Type.String(),
 });
@@ -15,12 +23,14 @@ export const CreateUserBody = Type.Object({
   email: Identifier({ minLength: 3, maxLength: 320 }),
   password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
   disabled: Type.Optional(Type.Boolean()),
+  roles: Type.Optional(UserRoles),
 }, { additionalProperties: false });
 
 export const PatchUserBody = Type.Object({
   email: Type.Optional(Identifier({ minLength: 3, maxLength: 320 })),
   password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
   disabled: Type.Optional(Type.Boolean()),
+  roles: Type.Optional(UserRoles),
 }, { additionalProperties: false, minProperties: 1 });
 
 export const Scope = Type.Enum(MANAGEMENT_SCOPES);

@@ -67,7 +67,7 @@ describe('the portcullis CLI', () => {
 
   it('creates a user with a normalised email, generating a password only when none is given', () => {
     const given = json(['user', 'create', '--tenant', 'shop', '--email', 'A@B.co', '--password', 'a long enough password']);
-    expect(given).toEqual({ user: { id: expect.stringMatching(/^usr_/), email: 'a@b.co', disabled: false, created_at: expect.any(String), updated_at: expect.any(String) } });
+    expect(given).toEqual({ user: { id: expect.stringMatching(/^usr_/), email: 'a@b.co', disabled: false, roles: [], created_at: expect.any(String), updated_at: expect.any(String) } });
     const generated = json(['user', 'create', '--tenant', 'shop', '--email', 'gen@b.co']);
     expect(generated.password).toMatch(/^[A-Za-z0-9_-]{16}$/);
     const duplicate = cli(['user', 'create', '--tenant', 'shop', '--email', 'a@B.CO', '--password', 'another password']);

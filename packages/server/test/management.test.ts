@@ -78,13 +78,13 @@ for (const { name: database, available } of DATABASES) {
       expect(cross.json()).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed.' });
     });
 
-    it('refuses a user access token from sign-in on the management API', async () => {
+    it("answers a plain (non-admin) user's access token 403 forbidden on the management API (DESIGN §14)", async () => {
       await h.createUser('staff@example.com', 'correct horse battery');
       const login = await h.login({ email: 'staff@example.com', password: 'correct horse battery' });
       expect(login.statusCode).toBe(200);
       const res = await api.call('GET', '/api/v1/users', login.json().data.access_token);
-      expect(res.statusCode).toBe(401);
-      expect(res.json()).toEqual(envelope(res, 'unauthorized', 'A valid bearer token is required.'));
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toEqual(envelope(res, 'forbidden', 'The token lacks a required scope.', { required_scopes: ['users:read'] }));
     });
 
     it('refuses an expired management token', async () => {
@@ -105,7 +105,7 @@ for (const { name: database, available } of DATABASES) {
       expect(created.statusCode).toBe(201);
       const at = new Date(h.clock.now()).toISOString();
       const user = created.json().data;
-      expect(created.json()).toEqual({ data: { id: expect.stringMatching(/^usr_[0-9A-Z]{26}$/), email: 'grace.hopper@example.com', disabled: false, created_at: at, updated_at: at } });
+      expect(created.json()).toEqual({ data: { id: expect.stringMatching(/^usr_[0-9A-Z]{26}$/), email: 'grace.hopper@example.com', disabled: false, roles: [], created_at: at, updated_at: at } });
 
       const duplicate = await api.call('POST', '/api/v1/users', token, { email: 'GRACE.hopper@example.com' });
       expect(duplicate.statusCode).toBe(409);

@@ -44,11 +44,11 @@ export async function userCreate(deps: Deps, args: Parsed): Promise<Output> {
   if (args.values.email === undefined) throw new PortcullisError('invalid_request', { message: '--email <e> is required' });
   const generated = args.values.password === undefined;
   const password = args.values.password ?? randomBytes(12).toString('base64url');
-  const body = validateBody(CreateUserBody, { email: args.values.email, password });
+  const body = validateBody(CreateUserBody, { email: args.values.email, password, roles: args.values.admin ? ['admin' as const] : [] });
   const user = await createUser(deps, cliContext(tenant), operator, body);
   return {
     json: { user, ...(generated ? { password } : {}) },
-    text: `user ${user.email} (${user.id}) in ${tenant.slug}${generated ? `\n  password: ${password}   (generated, shown once)` : ''}`,
+    text: `user ${user.email} (${user.id}) in ${tenant.slug}${user.roles.length ? ` [${user.roles.join(', ')}]` : ''}${generated ? `\n  password: ${password}   (generated, shown once)` : ''}`,
   };
 }
 

@@ -60,6 +60,7 @@ export const COMMANDS: readonly Command[] = [
       ...tenantFlag(true),
       email: { type: 'string', arg: '<email>', help: 'the user\'s email', required: true },
       password: { type: 'string', arg: '<password>', help: 'at least 8 characters' },
+      admin: { type: 'boolean', help: 'the user may run the tenant\'s console (every management scope)' },
     },
     run: withDeps('userCreate'),
   },

@@ -77,6 +77,7 @@ function banner(address: string, c: DemoCredentials, config: Readonly<Config>, d
     '', `Portcullis is running at ${address} (${dialect}, data in ${config.PORTCULLIS_DATA_DIR})`,
     `  demo tenant:   ${c.tenant}  (issuer ${issuerFor(config, c.tenant)})`,
     `  demo user:     ${c.user.email} / ${c.user.password}`,
+    ...(c.admin ? [`  demo admin:    ${c.admin.email} / ${c.admin.password}   (console: ${address}/admin)`] : []),
     `  admin app:     client_id ${c.application.client_id}`,
     `                 client_secret ${c.application.client_secret}`,
     `  sign-in page:  ${address}/login`,

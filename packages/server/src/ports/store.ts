@@ -1,4 +1,4 @@
-import type { AuditEventType, AuditOutcome } from '@portcullis/protocol';
+import type { AuditEventType, AuditOutcome, UserRole } from '@portcullis/protocol';
 import type { AttemptStore } from './attempts.js';
 
 /**
@@ -42,9 +42,14 @@ export interface UserRecord {
   email: string;
   passwordHash: string | null;
   disabled: boolean;
+  /** Re-read on every management call a user token makes: removing `admin` takes effect at once. */
+  roles: UserRole[];
   createdAt: string;
   updatedAt: string;
 }
+
+/** A user to insert: without roles it holds none. */
+export type NewUserRecord = Omit<UserRecord, 'roles'> & { roles?: UserRole[] };
 
 export interface SessionRecord {
   id: string;
@@ -171,11 +176,11 @@ export interface StoreOps {
     updateSettings(tenantId: string, settings: Record<string, unknown>): Promise<void>;
   };
   users: {
-    insert(user: UserRecord): Promise<void>;
+    insert(user: NewUserRecord): Promise<void>;
     byId(tenantId: string, id: string): Promise<UserRecord | undefined>;
     byEmail(tenantId: string, email: string): Promise<UserRecord | undefined>;
     list(tenantId: string, afterId: string | undefined, limit: number): Promise<UserRecord[]>;
-    update(tenantId: string, id: string, patch: Partial<Pick<UserRecord, 'email' | 'passwordHash' | 'disabled' | 'updatedAt'>>): Promise<boolean>;
+    update(tenantId: string, id: string, patch: Partial<Pick<UserRecord, 'email' | 'passwordHash' | 'disabled' | 'roles' | 'updatedAt'>>): Promise<boolean>;
     delete(tenantId: string, id: string): Promise<boolean>;
   };
   sessions: {

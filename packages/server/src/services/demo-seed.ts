@@ -10,12 +10,14 @@ import { updatePolicy } from './risk/policy.js';
 export interface DemoCredentials {
   tenant: string;
   user: { email: string; password: string };
+  /** The demo tenant's console admin (DESIGN §14); absent in files written before admins existed. */
+  admin?: { email: string; password: string };
   application: { client_id: string; client_secret: string; scopes: string[] };
 }
 
 /**
- * First start on an empty data dir (development only): a `demo` tenant, a demo user and an admin
- * application. Their credentials are kept in the data dir (mode 0600) so later starts can print them.
+ * First start on an empty data dir (development only): a `demo` tenant, a demo user, a console
+ * admin `admin@example.com` and an admin application. Their credentials are kept in the data dir (mode 0600) so later starts can print them.
  */
 export async function seedDemo(deps: Deps, emulatorPrefix?: string): Promise<{ created: boolean; credentials: DemoCredentials | undefined }> {
   const file = join(resolve(deps.config.PORTCULLIS_DATA_DIR), 'demo-credentials.json');
@@ -36,6 +38,8 @@ export async function seedDemo(deps: Deps, emulatorPrefix?: string): Promise<{ c
   const password = `demo-${randomBytes(9).toString('base64url')}`;
   const email = 'demo@example.com';
   await createUser(deps, { tenant }, { kind: 'operator', id: null }, { email, password });
+  const admin = { email: 'admin@example.com', password: `admin-${randomBytes(9).toString('base64url')}` };
+  await createUser(deps, { tenant }, { kind: 'operator', id: null }, { ...admin, roles: ['admin'] });
   if (emulatorPrefix) {
     // Offline demo: Cloudflare's test keys against the mounted emulator. The site key forces an
     // interactive click so the widget is seen; the production guard refuses all of this. The URLs
@@ -47,7 +51,7 @@ export async function seedDemo(deps: Deps, emulatorPrefix?: string): Promise<{ c
       },
     });
   }
-  const credentials: DemoCredentials = { tenant: 'demo', user: { email, password }, application: created.application };
+  const credentials: DemoCredentials = { tenant: 'demo', user: { email, password }, admin, application: created.application };
   writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
   return { created: true, credentials };
 }

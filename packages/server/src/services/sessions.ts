@@ -9,6 +9,7 @@ import { isoTime } from './context.js';
 import { recordEvent } from './audit.js';
 import { issuerFor } from './deps.js';
 import { OAuthError } from './oauth-error.js';
+import { managementScopesFor } from '../domain/roles.js';
 
 export interface IssuedTokens {
   sessionId: string;
@@ -18,9 +19,10 @@ export interface IssuedTokens {
   expiresIn: number;
 }
 
-function accessClaims(tenant: TenantRecord, config: Deps['config'], userId: string, sessionId: string, amr: string[]) {
+/** An admin's token names every management scope (the management API still re-reads the role on each call). */
+function accessClaims(tenant: TenantRecord, config: Deps['config'], user: Pick<UserRecord, 'id' | 'roles'>, sessionId: string, amr: string[]) {
   const iss = issuerFor(config, tenant.slug);
-  return { iss, sub: userId, aud: iss, scope: 'openid', sid: sessionId, amr };
+  return { iss, sub: user.id, aud: iss, scope: ['openid', ...managementScopesFor(user.roles)].join(' '), sid: sessionId, amr };
 }
 
 async function newRefreshToken(tx: StoreOps, deps: Deps, tenantId: string, sessionId: string, expiresAt: string): Promise<string> {
@@ -35,7 +37,7 @@ export async function startSession(deps: Deps, ctx: RequestContext, user: UserRe
   const sessionId = newId('ses');
   const expiresAt = isoTime(now + deps.config.PORTCULLIS_REFRESH_TOKEN_TTL_S * 1000);
   const ttl = deps.config.PORTCULLIS_ACCESS_TOKEN_TTL_S;
-  const accessToken = await deps.keys.sign(ctx.tenant, accessClaims(ctx.tenant, deps.config, user.id, sessionId, amr), ttl);
+  const accessToken = await deps.keys.sign(ctx.tenant, accessClaims(ctx.tenant, deps.config, user, sessionId, amr), ttl);
   const refreshToken = await deps.commit.run(async (tx) => {
     await tx.sessions.insert({ id: sessionId, tenantId: ctx.tenant.id, userId: user.id, amr, createdAt: isoTime(now), expiresAt, revokedAt: null, revokedReason: null });
     const token = await newRefreshToken(tx, deps, ctx.tenant.id, sessionId, expiresAt);
@@ -75,7 +77,9 @@ export async function refreshSession(deps: Deps, ctx: RequestContext, refreshTok
   if (result.kind !== 'rotated') throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or already used.');
   const ttl = deps.config.PORTCULLIS_ACCESS_TOKEN_TTL_S;
   const { session } = result;
-  const accessToken = await deps.keys.sign(ctx.tenant, accessClaims(ctx.tenant, deps.config, session.userId, session.id, session.amr), ttl);
+  // The roles as they are now: a refresh after a demotion must not mint the old scopes again.
+  const roles = (await deps.store.users.byId(ctx.tenant.id, session.userId))?.roles ?? [];
+  const accessToken = await deps.keys.sign(ctx.tenant, accessClaims(ctx.tenant, deps.config, { id: session.userId, roles }, session.id, session.amr), ttl);
   return { sessionId: session.id, userId: session.userId, accessToken, refreshToken: result.token, expiresIn: ttl };
 }
 

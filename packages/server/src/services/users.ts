@@ -1,4 +1,4 @@
-import { PortcullisError, type User } from '@portcullis/protocol';
+import { PortcullisError, type User, type UserRole } from '@portcullis/protocol';
 import type { UserRecord } from '../ports/store.js';
 import type { Deps } from './deps.js';
 import type { Principal, RequestContext } from './context.js';
@@ -7,7 +7,7 @@ import { EMAIL_SHAPE, decodeCursor, isoTime, paged, normalizeEmail } from './con
 import { recordEvent } from './audit.js';
 
 export function userView(u: UserRecord): User {
-  return { id: u.id, email: u.email, disabled: u.disabled, created_at: u.createdAt, updated_at: u.updatedAt };
+  return { id: u.id, email: u.email, disabled: u.disabled, roles: [...u.roles], created_at: u.createdAt, updated_at: u.updatedAt };
 }
 
 function checkedEmail(raw: string): string {
@@ -21,18 +21,18 @@ async function uniqueEmail(deps: Deps, tenantId: string, email: string, exceptId
   if (existing && existing.id !== exceptId) throw new PortcullisError('conflict', { message: 'A user with this email already exists.' });
 }
 
-export async function createUser(deps: Deps, ctx: RequestContext | { tenant: RequestContext['tenant'] }, actor: Principal, input: { email: string; password?: string | undefined; disabled?: boolean | undefined }): Promise<User> {
+export async function createUser(deps: Deps, ctx: RequestContext | { tenant: RequestContext['tenant'] }, actor: Principal, input: { email: string; password?: string | undefined; disabled?: boolean | undefined; roles?: UserRole[] | undefined }): Promise<User> {
   const email = checkedEmail(input.email);
   await uniqueEmail(deps, ctx.tenant.id, email);
   const now = isoTime(deps.clock.now());
   const user: UserRecord = {
     id: newId('usr'), tenantId: ctx.tenant.id, email, passwordHash: input.password ? await deps.hasher.hash(input.password) : null,
-    disabled: input.disabled ?? false, createdAt: now, updatedAt: now,
+    disabled: input.disabled ?? false, roles: input.roles ?? [], createdAt: now, updatedAt: now,
   };
   const auditCtx = 'requestId' in ctx ? ctx : { tenantId: ctx.tenant.id };
   await deps.store.transaction(async (tx) => {
     await tx.users.insert(user);
-    await recordEvent(tx, deps.clock, auditCtx, { type: 'user.created', outcome: 'success', actor, target: { kind: 'user', id: user.id }, data: { email } });
+    await recordEvent(tx, deps.clock, auditCtx, { type: 'user.created', outcome: 'success', actor, target: { kind: 'user', id: user.id }, data: { email, ...(user.roles.length > 0 ? { roles: user.roles } : {}) } });
   });
   return userView(user);
 }
@@ -48,17 +48,23 @@ export async function listUsers(deps: Deps, ctx: RequestContext, cursor: string 
   return paged(rows, limit, userView, (row) => row.id);
 }
 
+/** Who gained or lost a role is what an auditor asks after a console takeover: the change goes into the event. */
+function rolesChange(from: UserRole[], to: UserRole[] | undefined) {
+  if (to === undefined) return {};
+  return { roles: { from: [...from], to: [...to], added: to.filter((r) => !from.includes(r)), removed: from.filter((r) => !to.includes(r)) } };
+}
+
 /** A new password or disabling the account ends every session: whoever held the old credential is out. */
-export async function updateUser(deps: Deps, ctx: RequestContext, actor: Principal, id: string, patch: { email?: string | undefined; password?: string | undefined; disabled?: boolean | undefined }): Promise<User> {
-  await getUser(deps, ctx, id);
+export async function updateUser(deps: Deps, ctx: RequestContext, actor: Principal, id: string, patch: { email?: string | undefined; password?: string | undefined; disabled?: boolean | undefined; roles?: UserRole[] | undefined }): Promise<User> {
+  const before = await getUser(deps, ctx, id);
   const email = patch.email === undefined ? undefined : checkedEmail(patch.email);
   if (email) await uniqueEmail(deps, ctx.tenant.id, email, id);
   const passwordHash = patch.password ? await deps.hasher.hash(patch.password) : undefined;
   const now = isoTime(deps.clock.now());
   await deps.store.transaction(async (tx) => {
-    await tx.users.update(ctx.tenant.id, id, { email, passwordHash, disabled: patch.disabled, updatedAt: now });
+    await tx.users.update(ctx.tenant.id, id, { email, passwordHash, disabled: patch.disabled, roles: patch.roles, updatedAt: now });
     if (passwordHash || patch.disabled === true) await tx.sessions.revokeAllForUser(ctx.tenant.id, id, now, passwordHash ? 'password_changed' : 'user_disabled');
-    await recordEvent(tx, deps.clock, ctx, { type: 'user.updated', outcome: 'success', actor, target: { kind: 'user', id }, data: { fields: Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined) } });
+    await recordEvent(tx, deps.clock, ctx, { type: 'user.updated', outcome: 'success', actor, target: { kind: 'user', id }, data: { fields: Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined), ...rolesChange(before.roles, patch.roles) } });
   });
   return userView(await getUser(deps, ctx, id));
 }

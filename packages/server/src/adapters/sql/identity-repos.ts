@@ -38,7 +38,7 @@ export function userRepo(db: Db): StoreOps['users'] {
   return {
     async insert(u) {
       await db.insertInto('users').values({
-        id: u.id, tenant_id: u.tenantId, email: u.email, password_hash: u.passwordHash, disabled: u.disabled ? 1 : 0,
+        id: u.id, tenant_id: u.tenantId, email: u.email, password_hash: u.passwordHash, disabled: u.disabled ? 1 : 0, roles: JSON.stringify(u.roles ?? []),
         created_at: u.createdAt, updated_at: u.updatedAt,
       }).execute();
     },
@@ -60,6 +60,7 @@ export function userRepo(db: Db): StoreOps['users'] {
       if (patch.email !== undefined) set.email = patch.email;
       if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
       if (patch.disabled !== undefined) set.disabled = patch.disabled ? 1 : 0;
+      if (patch.roles !== undefined) set.roles = JSON.stringify(patch.roles);
       if (patch.updatedAt !== undefined) set.updated_at = patch.updatedAt;
       const r = await db.updateTable('users').set(set).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;

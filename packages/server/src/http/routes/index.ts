@@ -11,10 +11,12 @@ import { opsRoutes } from './ops.js';
 import { riskRoutes } from './risk.js';
 import { hostedPageRoutes } from './hosted-page.js';
 import { riskAnalyticsRoutes } from './risk-analytics.js';
+import { consoleRoutes } from './console.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes]) {
     await app.register(async (scope) => routes(typed(scope), deps));
   }
   await app.register(async (scope) => hostedPageRoutes(scope, deps));
+  await app.register(async (scope) => consoleRoutes(scope, deps));
 }

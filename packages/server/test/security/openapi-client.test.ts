@@ -66,7 +66,7 @@ export async function calls() {
   const next: string | null | undefined = page.data?.meta.next_cursor;
   await client.PUT('/api/v1/risk/policy', { body: { thresholds: { challenge: 40 }, captcha: { on_every_login: true } } });
   await client.POST('/api/v1/users/{id}/unlock', { params: { path: { id: 'usr_1' } } });
-  const user: components['schemas']['User'] = { id: 'usr_1', email: 'a@example.com', disabled: false, created_at: '', updated_at: '' };
+  const user: components['schemas']['User'] = { id: 'usr_1', email: 'a@example.com', disabled: false, roles: [], created_at: '', updated_at: '' };
   const signInBody: operations['signIn']['requestBody'] = { content: { 'application/json': { email: 'ada@example.com', password: 'pw' } } };
   return [id, failed, next, user, signInBody];
 }

@@ -48,6 +48,7 @@ function describe(err: errors.JOSEError): string {
   if (err instanceof errors.JWTClaimValidationFailed) {
     if (err.claim === 'iss') return 'The access token has another issuer';
     if (err.claim === 'aud') return 'The access token is not meant for this audience';
+    if (err.claim === 'typ') return 'The token is not an access token';
     if (err.claim === 'nbf') return 'The access token is not valid yet';
     return `The access token has an invalid ${err.claim.replace(/[^a-z_]/gi, '')} claim`;
   }
@@ -92,7 +93,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
     async verify(token, verifyOptions = {}) {
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, await keySet(), { issuer, audience, algorithms, clockTolerance: options.clockTolerance ?? 0, requiredClaims: ['sub', 'exp'] }));
+        ({ payload } = await jwtVerify(token, await keySet(), {
+          // RFC 9068 §4: only `at+jwt`, so another JWS the tenant's key signs (an audit checkpoint) is never a token.
+          typ: 'at+jwt', issuer, audience, algorithms, clockTolerance: options.clockTolerance ?? 0, requiredClaims: ['sub', 'exp'],
+        }));
       } catch (err) {
         if (TOKEN_FAULTS.some((fault) => err instanceof fault)) throw new BearerError('invalid_token', describe(err as errors.JOSEError));
         throw err;

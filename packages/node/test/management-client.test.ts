@@ -100,6 +100,18 @@ describe('createManagementClient against a running Portcullis', () => {
     expect(err).toMatchObject({ error: 'invalid_client', status: 401 });
   });
 
+  it('refuses wrong calls at compile time (checked by tsc -p packages/node/tsconfig.test.json)', () => {
+    const wrong = (api: ReturnType<typeof client>) => [
+      // @ts-expect-error an email is a string
+      api.POST('/api/v1/users', { body: { email: 42, password: 'long enough password' } }),
+      // @ts-expect-error no such route
+      api.GET('/api/v1/nowhere'),
+      // @ts-expect-error the path parameter is required
+      api.POST('/api/v1/users/{id}/unlock', {}),
+    ];
+    expect(typeof wrong).toBe('function');
+  });
+
   it('is typed for every management route the server documents (generated from /openapi.json, not by hand)', async () => {
     const doc = (await p.h.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
     const generated = readFileSync(new URL('../src/generated/schema.ts', import.meta.url), 'utf8');

@@ -71,5 +71,7 @@ describe('the import-rule checker', () => {
     expect(js.map((v) => v.where)).toEqual(['packages/js/src/x.ts:2', 'packages/js/src/x.ts:3']);
     expect(checkFile('packages/react/src/x.tsx', "import { AuthClient } from '@portcullis/js';\nimport { useState } from 'react';\nexport const A = () => <div />;")).toEqual([]);
     expect(checkFile('packages/protocol/src/x.ts', "import { AuthClient } from '@portcullis/js';")).toHaveLength(1);
+    expect(checkFile('packages/node/src/x.ts', "import { jwtVerify } from 'jose';\nimport { createHmac } from 'node:crypto';\nimport { buildApp } from '@portcullis/server';\nimport { k } from '../../server/src/services/keys.js';").map((v) => v.where))
+      .toEqual(['packages/node/src/x.ts:3', 'packages/node/src/x.ts:4']);
   });
 });

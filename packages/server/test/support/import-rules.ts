@@ -68,7 +68,7 @@ export function classify(target: { path?: string; specifier: string }): string {
   const s = target.specifier;
   if (s.startsWith('node:')) return s;
   const scoped = /^@portcullis\/([^/]+)/.exec(s);
-  if (scoped) return scoped[1] === 'node' ? 'server' : scoped[1]!;
+  if (scoped) return scoped[1]!;
   return 'npm';
 }
 
@@ -90,6 +90,7 @@ const FORBIDDEN: Record<string, (to: string, site: ImportSite) => string | undef
   protocol: (to) => (['protocol', 'npm'].includes(to) ? undefined : 'protocol imports only itself and its schema library'),
   js: (to) => (['js', 'protocol', 'npm'].includes(to) ? undefined : 'the browser SDK imports protocol only, never server code'),
   react: (to) => (['react', 'js', 'protocol', 'npm'].includes(to) ? undefined : 'the React SDK imports protocol and @portcullis/js only, never server code'),
+  node: (to) => (['node', 'protocol', 'npm'].includes(to) || to.startsWith('node:') ? undefined : 'the Node SDK imports protocol and npm packages only, never server code'),
   'captcha-emulator': (to) => (['captcha-emulator', 'npm'].includes(to) || to.startsWith('node:') ? undefined : 'the emulator stands alone'),
 };
 

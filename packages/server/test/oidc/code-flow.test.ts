@@ -3,10 +3,12 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { createHarness, type Harness } from '../support/harness.js';
 import { codeFor, createClient, ISSUER, pkce, REDIRECT, token, USER } from './support.js';
 
-describe('OIDC authorization code + PKCE', () => {
+const databases = ['sqlite', ...(process.env['TEST_DATABASE_URL'] ? ['postgres' as const] : [])] as const;
+
+describe.each(databases)('OIDC authorization code + PKCE on %s', (database) => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness();
+    h = await createHarness({ database });
     await h.createUser(USER.email, USER.password);
   });
   afterEach(async () => { await h.close(); });

@@ -30,6 +30,8 @@ export interface StartOptions {
   policy?: Record<string, unknown>;
   env?: Record<string, string>;
   extend?: (app: FastifyInstance) => Promise<void> | void;
+  /** A fixed port (default: any free one), for tests whose issuer URL must be known before start. */
+  port?: number;
 }
 
 export interface RunningPortcullis {
@@ -62,7 +64,7 @@ export async function startPortcullis(options: StartOptions = {}): Promise<Runni
       await updatePolicy(deps, { tenant, ip: '127.0.0.1', userAgent: 'e2e', requestId: 'req_e2e' }, { kind: 'operator', id: null }, options.policy);
       tenant = (await deps.store.tenants.bySlug(slug))!;
     }
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
     return {
       url: `http://127.0.0.1:${port}`, deps, tenant,

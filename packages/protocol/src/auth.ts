@@ -70,6 +70,10 @@ export const TokenRequest = Type.Object({
   client_secret: Type.Optional(Type.String({ maxLength: 256 })),
   scope: Type.Optional(Identifier({ maxLength: 1024 })),
   refresh_token: Type.Optional(Type.String({ maxLength: 512 })),
+  // authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.5): a verifier is 43-128 unreserved characters.
+  code: Type.Optional(Type.String({ maxLength: 256 })),
+  redirect_uri: Type.Optional(Identifier({ maxLength: 2048 })),
+  code_verifier: Type.Optional(Type.String({ maxLength: 128 })),
 }, { additionalProperties: true });
 export type TokenRequest = Static<typeof TokenRequest>;
 
@@ -79,5 +83,6 @@ export const TokenResponse = Type.Object({
   expires_in: Type.Integer(),
   scope: Type.Optional(Type.String()),
   refresh_token: Type.Optional(Type.String()),
+  id_token: Type.Optional(Type.String()),
 });
 export type TokenResponse = Static<typeof TokenResponse>;

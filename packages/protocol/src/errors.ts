@@ -91,6 +91,11 @@ export const OAUTH_ERRORS = {
   unauthorized_client: { status: 400 },
   unsupported_grant_type: { status: 400 },
   invalid_scope: { status: 400 },
+  /** RFC 6749 §4.1.2.1: only ever sent to a registered redirect URI. */
+  unsupported_response_type: { status: 400 },
+  access_denied: { status: 403 },
+  /** RFC 6750 §3.1: the userinfo bearer is missing, expired or not this tenant's. */
+  invalid_token: { status: 401 },
   rate_limited: { status: 429 },
   server_error: { status: 500 },
   temporarily_unavailable: { status: 503 },

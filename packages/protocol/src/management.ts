@@ -35,10 +35,20 @@ export const PatchUserBody = Type.Object({
 
 export const Scope = Type.Enum(MANAGEMENT_SCOPES);
 
+/** `machine`: client credentials; `spa`: public, no secret, PKCE S256 required; `web`: confidential code flow (DESIGN §19). */
+export const APPLICATION_TYPES = ['machine', 'spa', 'web'] as const;
+export type ApplicationType = (typeof APPLICATION_TYPES)[number];
+
+/** A redirect URI as registered: absolute, matched exactly (no wildcards); the service checks scheme and fragment. */
+const RedirectUris = Type.Array(Identifier({ minLength: 1, maxLength: 2048 }), { maxItems: 16, uniqueItems: true });
+
 export const Application = Type.Object({
   id: Type.String(),
   client_id: Type.String(),
   name: Type.String(),
+  type: Type.Enum(APPLICATION_TYPES),
+  redirect_uris: Type.Array(Type.String()),
+  post_logout_redirect_uris: Type.Array(Type.String()),
   scopes: Type.Array(Type.String()),
   token_ttl_s: Type.Integer(),
   created_at: Type.String(),
@@ -48,18 +58,23 @@ export const Application = Type.Object({
 export type Application = Static<typeof Application>;
 
 /** Returned once, on creation and on rotation: the only time the secret is readable. */
-export const ApplicationWithSecret = Type.Intersect([Application, Type.Object({ client_secret: Type.String() })]);
+export const ApplicationWithSecret = Type.Intersect([Application, Type.Object({ client_secret: Type.Optional(Type.String({ description: 'absent for a spa: a public client has no secret' })) })]);
 
 export const CreateApplicationBody = Type.Object({
   name: Identifier({ minLength: 1, maxLength: 200 }),
   scopes: Type.Array(Identifier({ maxLength: 64 }), { maxItems: 32, uniqueItems: true }),
   token_ttl_s: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400 })),
+  type: Type.Optional(Type.Enum(APPLICATION_TYPES, { default: 'machine' })),
+  redirect_uris: Type.Optional(RedirectUris),
+  post_logout_redirect_uris: Type.Optional(RedirectUris),
 }, { additionalProperties: false });
 
 export const PatchApplicationBody = Type.Object({
   name: Type.Optional(Identifier({ minLength: 1, maxLength: 200 })),
   scopes: Type.Optional(Type.Array(Identifier({ maxLength: 64 }), { maxItems: 32, uniqueItems: true })),
   token_ttl_s: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400 })),
+  redirect_uris: Type.Optional(RedirectUris),
+  post_logout_redirect_uris: Type.Optional(RedirectUris),
 }, { additionalProperties: false, minProperties: 1 });
 
 export const RotateSecretBody = Type.Object({

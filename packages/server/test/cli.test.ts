@@ -86,6 +86,7 @@ describe('the portcullis CLI', () => {
       application: {
         id: expect.stringMatching(/^app_/), client_id: out.application.id, name: 'ci', scopes: ['users:read', 'audit:read'], token_ttl_s: 3600,
         created_at: expect.any(String), secret_rotated_at: null, previous_secret_expires_at: null, client_secret: expect.stringMatching(/^pcs_/),
+        type: 'machine', redirect_uris: [], post_logout_redirect_uris: [],
       },
     });
     const bad = cli(['app', 'create', '--tenant', 'shop', '--name', 'typo', '--scopes', 'users:read users:reed']);

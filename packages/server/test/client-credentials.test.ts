@@ -104,7 +104,7 @@ describe('OAuth2 client credentials', () => {
 
   it('never asks a machine for a captcha and rejects unsupported grants', async () => {
     const res = await token({ grant_type: 'password', username: 'a', password: 'b' });
-    expect(res.json()).toEqual({ error: 'unsupported_grant_type', error_description: 'Supported grant types: client_credentials, refresh_token.' });
+    expect(res.json()).toEqual({ error: 'unsupported_grant_type', error_description: 'Supported grant types: authorization_code, client_credentials, refresh_token.' });
     await h.close();
   });
 });

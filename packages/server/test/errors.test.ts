@@ -156,7 +156,7 @@ describe('error envelopes and request ids', () => {
     it('answers an unsupported grant with unsupported_grant_type', async () => {
       const res = await oauth('grant_type=password&username=a&password=b');
       expect(res.statusCode).toBe(400);
-      expect(rfc(res)).toEqual({ error: 'unsupported_grant_type', error_description: 'Supported grant types: client_credentials, refresh_token.' });
+      expect(rfc(res)).toEqual({ error: 'unsupported_grant_type', error_description: 'Supported grant types: authorization_code, client_credentials, refresh_token.' });
     });
 
     it('answers a JSON body, a missing grant and an oversized body with invalid_request', async () => {

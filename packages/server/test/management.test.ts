@@ -203,6 +203,7 @@ for (const { name: database, available } of DATABASES) {
         data: {
           id: expect.stringMatching(/^app_[0-9A-Z]{26}$/), client_id: app.id, name: 'ci', scopes: ['users:read', 'audit:read'], token_ttl_s: 3600,
           created_at: at, secret_rotated_at: null, previous_secret_expires_at: null, client_secret: expect.stringMatching(/^pcs_[A-Za-z0-9_-]{43}$/),
+          type: 'machine', redirect_uris: [], post_logout_redirect_uris: [],
         },
       });
       const { client_secret: secret, ...view } = app;
@@ -224,7 +225,7 @@ for (const { name: database, available } of DATABASES) {
 
       const events = (await h.deps.store.audit.list(h.tenant.id, { limit: 100 })).filter((e) => e.target.id === app.id && e.actor.id === h.admin.client_id).reverse();
       expect(events.map((e) => [e.type, e.data])).toEqual([
-        ['application.created', { name: 'ci', scopes: ['users:read', 'audit:read'] }],
+        ['application.created', { name: 'ci', scopes: ['users:read', 'audit:read'], type: 'machine' }],
         ['application.updated', { fields: ['name', 'scopes', 'token_ttl_s'] }],
       ]);
       expect(JSON.stringify(events)).not.toContain(secret);

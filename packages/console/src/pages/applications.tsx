@@ -32,8 +32,10 @@ export function Applications(): ReactNode {
     const name = String(data.get('name') ?? '').trim();
     const scopes = data.getAll('scopes').map(String);
     setProblem(undefined);
-    unwrap(api.POST('/api/v1/applications', { body: { name, scopes } })).then((res) => {
-      setSecret(res.data);
+    unwrap(api.POST('/api/v1/applications', { body: { name, scopes, type: 'machine' } })).then((res) => {
+      const { name: appName, client_id, client_secret } = res.data;
+      // Machine and web apps have a secret, shown once; a spa has none.
+      setSecret(client_secret ? { name: appName, client_id, client_secret } : null);
       announce(`Application ${name} created. Its secret is shown once.`);
       form.reset();
       list.reload();
@@ -42,7 +44,9 @@ export function Applications(): ReactNode {
   const rotate = (id: string, name: string) => {
     setProblem(undefined);
     unwrap(api.POST('/api/v1/applications/{id}/rotate-secret', { params: { path: { id } }, body: {} })).then((res) => {
-      setSecret(res.data);
+      const { name: appName, client_id, client_secret } = res.data;
+      // Machine and web apps have a secret, shown once; a spa has none.
+      setSecret(client_secret ? { name: appName, client_id, client_secret } : null);
       announce(`Secret of ${name} rotated. The new secret is shown once.`);
       list.reload();
     }, setProblem);

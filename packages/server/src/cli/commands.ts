@@ -6,7 +6,7 @@ import type { Parsed } from './args.js';
 import type { TenantRecord } from '../ports/store.js';
 import { createTenant } from '../services/tenants.js';
 import { createUser } from '../services/users.js';
-import { createApplication } from '../services/applications.js';
+import { createApplication, type ApplicationInput } from '../services/applications.js';
 import { verifyAuditChain, type ChainPosition, type ChainReport } from '../services/audit-verify.js';
 import { checkpointSlug, createCheckpoint, openCheckpoint, parseCheckpointFile, type Checkpoint } from '../services/audit-checkpoint.js';
 import { newId } from '../adapters/crypto/random.js';
@@ -56,10 +56,17 @@ export async function appCreate(deps: Deps, args: Parsed): Promise<Output> {
   const tenant = await tenantNamed(deps, args.values.tenant);
   if (args.values.name === undefined) throw new PortcullisError('invalid_request', { message: '--name <n> is required' });
   const scopes = (args.values.scopes ?? '').split(/[\s,]+/).filter(Boolean);
-  const app = await createApplication(deps, cliContext(tenant), operator, validateBody(CreateApplicationBody, { name: args.values.name, scopes }));
+  const oidc = {
+    ...(args.values.type !== undefined ? { type: args.values.type } : {}),
+    ...(args.values['redirect-uri'] !== undefined ? { redirect_uris: args.values['redirect-uri'] } : {}),
+    ...(args.values['post-logout-redirect-uri'] !== undefined ? { post_logout_redirect_uris: args.values['post-logout-redirect-uri'] } : {}),
+  };
+  const app = await createApplication(deps, cliContext(tenant), operator, validateBody<ApplicationInput>(CreateApplicationBody, { name: args.values.name, scopes, ...oidc } as ApplicationInput));
+  const secret = app.client_secret === undefined ? '(none: a spa is a public client)' : `${app.client_secret}   (shown once)`;
+  const uris = app.redirect_uris.length > 0 ? `\n  redirect_uris: ${app.redirect_uris.join(' ')}` : '';
   return {
     json: { application: app },
-    text: `application ${app.name}\n  client_id:     ${app.client_id}\n  client_secret: ${app.client_secret}   (shown once)\n  scopes:        ${app.scopes.join(' ')}`,
+    text: `application ${app.name} (${app.type})\n  client_id:     ${app.client_id}\n  client_secret: ${secret}\n  scopes:        ${app.scopes.join(' ')}${uris}`,
   };
 }
 

@@ -65,11 +65,14 @@ export const COMMANDS: readonly Command[] = [
     run: withDeps('userCreate'),
   },
   {
-    name: 'app create', summary: 'create a machine application (OAuth2 client credentials)',
+    name: 'app create', summary: 'create an application: machine (client credentials), spa or web (OIDC code flow)',
     flags: {
       ...tenantFlag(true),
       name: { type: 'string', arg: '<name>', help: 'a name for people', required: true },
       scopes: { type: 'string', arg: '"<scope> …"', help: `space-separated, from: ${MANAGEMENT_SCOPES.join(' ')}` },
+      type: { type: 'string', arg: '<machine|spa|web>', help: 'machine (default); spa: public, PKCE; web: confidential' },
+      'redirect-uri': { type: 'string', arg: '<uri>', help: 'an exact redirect URI of the code flow', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', arg: '<uri>', help: 'where RP-initiated logout may return', multiple: true },
     },
     run: withDeps('appCreate'),
   },

@@ -73,6 +73,35 @@ export interface ApplicationRecord {
   secretRotatedAt: string | null;
   tokenTtlS: number;
   createdAt: string;
+  /** OIDC client type (DESIGN §19); absent on records built before it existed means `machine`. */
+  type?: 'machine' | 'spa' | 'web';
+  /** Exact-match redirect URIs of the code flow (no wildcards). */
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+}
+
+/** An OIDC authorization code as stored: hashed, bound to client, redirect URI and PKCE challenge. */
+export interface AuthCodeRecord {
+  codeHash: string;
+  tenantId: string;
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string | null;
+  nonce: string | null;
+  scope: string;
+  userId: string;
+  /** The session the exchange creates: allocated with the code, so a reused code knows what to revoke. */
+  sessionId: string;
+  amr: string[];
+  authTimeS: number;
+  expiresMs: number;
+  createdAt: string;
+}
+
+export interface AuthCodeUse {
+  /** `redeemed`: this call spent the code; `reused`: it had been spent before; `unknown`: no such code or expired. */
+  outcome: 'redeemed' | 'reused' | 'unknown';
+  code?: AuthCodeRecord;
 }
 
 export interface SigningKeyRecord {
@@ -200,6 +229,11 @@ export interface StoreOps {
     list(tenantId: string, afterId: string | undefined, limit: number): Promise<ApplicationRecord[]>;
     update(tenantId: string, id: string, patch: Partial<Omit<ApplicationRecord, 'id' | 'tenantId' | 'createdAt'>>): Promise<boolean>;
     delete(tenantId: string, id: string): Promise<boolean>;
+  };
+  authCodes: {
+    insert(code: AuthCodeRecord): Promise<void>;
+    /** Atomically marks the code spent; tells a first use from a reuse (the reuse still returns the record). */
+    use(tenantId: string, codeHash: string, nowMs: number): Promise<AuthCodeUse>;
   };
   signingKeys: {
     insert(key: SigningKeyRecord): Promise<void>;

@@ -47,7 +47,7 @@ describe.each([
 
   it('unsupported_grant_type for the password grant', async () => {
     rfc(await token('grant_type=password&username=a&password=b'), 400,
-      { error: 'unsupported_grant_type', error_description: 'Supported grant types: client_credentials, refresh_token.' });
+      { error: 'unsupported_grant_type', error_description: 'Supported grant types: authorization_code, client_credentials, refresh_token.' });
   });
 
   it('invalid_request for a missing refresh token, a missing grant, a JSON body and a body over the limit', async () => {

@@ -79,6 +79,7 @@ export function applicationRepo(db: Db): StoreOps['applications'] {
         id: a.id, tenant_id: a.tenantId, name: a.name, scopes: JSON.stringify(a.scopes), secret_hash: a.secretHash,
         previous_secret_hash: a.previousSecretHash, previous_secret_expires_at: a.previousSecretExpiresAt,
         secret_rotated_at: a.secretRotatedAt, token_ttl_s: a.tokenTtlS, created_at: a.createdAt,
+        type: a.type ?? 'machine', redirect_uris: JSON.stringify(a.redirectUris ?? []), post_logout_redirect_uris: JSON.stringify(a.postLogoutRedirectUris ?? []),
       }).execute();
     },
     byId: async (tenantId, id) => {
@@ -99,6 +100,8 @@ export function applicationRepo(db: Db): StoreOps['applications'] {
       if (p.previousSecretHash !== undefined) set.previous_secret_hash = p.previousSecretHash;
       if (p.previousSecretExpiresAt !== undefined) set.previous_secret_expires_at = p.previousSecretExpiresAt;
       if (p.secretRotatedAt !== undefined) set.secret_rotated_at = p.secretRotatedAt;
+      if (p.redirectUris !== undefined) set.redirect_uris = JSON.stringify(p.redirectUris);
+      if (p.postLogoutRedirectUris !== undefined) set.post_logout_redirect_uris = JSON.stringify(p.postLogoutRedirectUris);
       const r = await db.updateTable('applications').set(set).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },

@@ -22,6 +22,8 @@ export const toApplication = (r: Selectable<Database['applications']>): Applicat
   id: r.id, tenantId: r.tenant_id, name: r.name, scopes: JSON.parse(r.scopes) as string[], secretHash: r.secret_hash,
   previousSecretHash: r.previous_secret_hash, previousSecretExpiresAt: r.previous_secret_expires_at,
   secretRotatedAt: r.secret_rotated_at, tokenTtlS: Number(r.token_ttl_s), createdAt: r.created_at,
+  type: r.type as NonNullable<ApplicationRecord['type']>, redirectUris: JSON.parse(r.redirect_uris) as string[],
+  postLogoutRedirectUris: JSON.parse(r.post_logout_redirect_uris) as string[],
 });
 
 export const toAudit = (r: Selectable<Database['audit_events']>): AuditRecord => ({

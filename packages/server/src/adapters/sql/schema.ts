@@ -8,6 +8,12 @@ export interface Database {
   applications: {
     id: string; tenant_id: string; name: string; scopes: string; secret_hash: string; previous_secret_hash: string | null;
     previous_secret_expires_at: string | null; secret_rotated_at: string | null; token_ttl_s: number; created_at: string;
+    type: string; redirect_uris: string; post_logout_redirect_uris: string;
+  };
+  auth_codes: {
+    code_hash: string; tenant_id: string; client_id: string; redirect_uri: string; code_challenge: string | null; nonce: string | null;
+    scope: string; user_id: string; session_id: string; amr: string; auth_time_s: number | string | bigint;
+    expires_ms: number | string | bigint; used_ms: number | string | bigint | null; created_at: string;
   };
   signing_keys: { kid: string; tenant_id: string; alg: string; public_jwk: string; private_jwk_sealed: string; created_at: string };
   audit_heads: { tenant_id: string; seq: number; hash: string; plain_until: number; mac: string | null };

@@ -80,6 +80,24 @@ export const LOGIN_SCRIPT = `
     form.email.focus();
   }
 
+  // OIDC code flow: hand the fresh session to the server, which answers where the app wants the
+  // browser (its registered redirect URI with the code). The token goes only to our own origin.
+  async function continueToApp(session) {
+    say('Returning to ' + config.authorize.client + '…');
+    const res = await fetch(config.authorize.completeUrl, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, credentials: 'same-origin',
+      body: JSON.stringify({ request: config.authorize.request, access_token: session.accessToken }),
+    });
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok || typeof body.redirect_to !== 'string') {
+      const error = new Error(body.error_description || 'The application could not be reached. Start again from the application.');
+      error.code = body.error || 'authorize_failed';
+      throw error;
+    }
+    status.dataset.step = 'redirecting';
+    location.assign(body.redirect_to);
+  }
+
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (inFlight) return;
@@ -88,11 +106,12 @@ export const LOGIN_SCRIPT = `
     busy(true, 'Signing in…');
     const email = form.email.value.trim();
     try {
-      await client.signIn({ email, password: form.password.value }, { onStep });
-      showSignedIn(email);
+      const session = await client.signIn({ email, password: form.password.value }, { onStep });
+      if (config.authorize) await continueToApp(session);
+      else showSignedIn(email);
     } catch (error) {
       const known = error && typeof error.code === 'string' ? error : { code: 'unknown', message: 'Sign-in failed. Please try again.' };
-      say(describeError(known), 'error');
+      say(known.code === 'authorize_failed' || known.code === 'access_denied' || known.code === 'invalid_request' ? known.message : describeError(known), 'error');
       status.dataset.code = known.code;
       if (known.retryAfterS) status.dataset.retryAfter = String(known.retryAfterS);
     } finally {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +21,27 @@ async function loadBundle(): Promise<{ code: Buffer; map: Buffer | null } | null
 
 const LoginQuery = Type.Object({ return_to: Type.Optional(Type.String({ maxLength: 2048 })) });
 
+/**
+ * The sign-in page for this request's tenant. `authorize` (OIDC code flow): the signed request
+ * and where the page posts it with the fresh session once the person is signed in.
+ */
+export async function hostedPage(deps: Deps, request: FastifyRequest, authorize?: { request: string; completeUrl: string; client: string }) {
+  const ctx = await requestContext(deps, request);
+  const { captcha } = policyOf(ctx.tenant).policy;
+  const nonce = randomBytes(16).toString('base64');
+  const returnTo = (request.query as { return_to?: string }).return_to;
+  const allowedReturn = returnTo && ctx.tenant.allowedOrigins.some((o) => { try { return new URL(returnTo).origin === o; } catch { return false; } }) ? returnTo : undefined;
+  const scriptUrls = captcha.provider && captcha.script_url ? { [captcha.provider]: captcha.script_url } : {};
+  const config = { tenant: ctx.tenant.slug, scriptUrls, returnTo: authorize ? null : allowedReturn ?? null, ...(authorize ? { authorize } : {}) };
+  return { csp: hostedPageCsp(captcha, nonce), html: renderLoginPage({ nonce, tenant: ctx.tenant.slug, config }) };
+}
+
+export function sendHostedPage(reply: FastifyReply, page: { csp: string; html: string }) {
+  return reply.type('text/html; charset=utf-8').headers({
+    'Content-Security-Policy': page.csp, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer',
+  }).send(page.html);
+}
+
 /** `GET /login` (and `/tenants/<slug>/login`): the hosted page, with a nonce-based CSP naming only the tenant's provider. */
 export async function hostedPageRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const bundle = await loadBundle();
@@ -33,21 +54,7 @@ export async function hostedPageRoutes(app: FastifyInstance, deps: Deps): Promis
     if (!bundle?.map) return reply.code(404).type('text/plain').send('SDK source map not built: run npm run build');
     return reply.type('application/json; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(bundle.map);
   });
-  const page = async (request: FastifyRequest) => {
-    const ctx = await requestContext(deps, request);
-    const { captcha } = policyOf(ctx.tenant).policy;
-    const nonce = randomBytes(16).toString('base64');
-    const returnTo = (request.query as { return_to?: string }).return_to;
-    const allowedReturn = returnTo && ctx.tenant.allowedOrigins.some((o) => { try { return new URL(returnTo).origin === o; } catch { return false; } }) ? returnTo : undefined;
-    const scriptUrls = captcha.provider && captcha.script_url ? { [captcha.provider]: captcha.script_url } : {};
-    return { csp: hostedPageCsp(captcha, nonce), html: renderLoginPage({ nonce, tenant: ctx.tenant.slug, config: { tenant: ctx.tenant.slug, scriptUrls, returnTo: allowedReturn ?? null } }) };
-  };
   for (const path of ['/login', '/tenants/:slug/login']) {
-    app.get(path, { schema: { hide: true, querystring: LoginQuery } }, async (request, reply) => {
-      const { csp, html } = await page(request);
-      return reply.type('text/html; charset=utf-8').headers({
-        'Content-Security-Policy': csp, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer',
-      }).send(html);
-    });
+    app.get(path, { schema: { hide: true, querystring: LoginQuery } }, async (request, reply) => sendHostedPage(reply, await hostedPage(deps, request)));
   }
 }

@@ -12,9 +12,11 @@ import { riskRoutes } from './risk.js';
 import { hostedPageRoutes } from './hosted-page.js';
 import { riskAnalyticsRoutes } from './risk-analytics.js';
 import { consoleRoutes } from './console.js';
+import { authorizeRoutes } from './authorize.js';
+import { userinfoRoutes } from './userinfo.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes]) {
+  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes, authorizeRoutes, userinfoRoutes]) {
     await app.register(async (scope) => routes(typed(scope), deps));
   }
   await app.register(async (scope) => hostedPageRoutes(scope, deps));

@@ -4,6 +4,7 @@ import { FORBIDDEN_IN_IDENTIFIERS, TokenRequest, TokenResponse } from '@portcull
 import type { Deps } from '../../services/deps.js';
 import { issueClientToken } from '../../services/client-credentials.js';
 import { refreshSession } from '../../services/sessions.js';
+import { exchangeCode } from '../../services/oidc/code-grant.js';
 import { OAuthError } from '../../services/oauth-error.js';
 import { requestContext } from '../context.js';
 import { oauthErrorResponses } from '../guard.js';
@@ -38,7 +39,7 @@ export async function oauthRoutes(app: App, deps: Deps): Promise<void> {
   for (const [path, operationId] of aliases) app.post(path, {
     config: { envelope: 'oauth' },
     schema: {
-      tags: ['oauth2'], operationId, summary: 'Client credentials and refresh-token rotation',
+      tags: ['oauth2'], operationId, summary: 'Authorization code (PKCE), client credentials and refresh-token rotation',
       consumes: ['application/x-www-form-urlencoded'],
       body: named('TokenRequest', TokenRequest), response: { 200: named('TokenResponse', TokenResponse), ...oauthErrorResponses },
     },
@@ -62,6 +63,15 @@ export async function oauthRoutes(app: App, deps: Deps): Promise<void> {
       const tokens = await refreshSession(deps, ctx, body.refresh_token);
       return { access_token: tokens.accessToken, token_type: 'Bearer' as const, expires_in: tokens.expiresIn, refresh_token: tokens.refreshToken };
     }
-    throw new OAuthError('unsupported_grant_type', 'Supported grant types: client_credentials, refresh_token.');
+    if (body.grant_type === 'authorization_code') {
+      const basic = basicCredentials(request);
+      if (basic && body.client_secret) throw new OAuthError('invalid_request', 'Use one client authentication method, not two.');
+      if (basic && body.client_id && body.client_id !== basic.id) throw new OAuthError('invalid_request', 'client_id does not match the Basic credentials.');
+      return exchangeCode(deps, ctx, {
+        clientId: basic?.id ?? body.client_id, clientSecret: basic?.secret ?? body.client_secret,
+        code: body.code, redirectUri: body.redirect_uri, codeVerifier: body.code_verifier,
+      });
+    }
+    throw new OAuthError('unsupported_grant_type', 'Supported grant types: authorization_code, client_credentials, refresh_token.');
   });
 }

@@ -3,9 +3,9 @@ import * as initial from './0001-initial.js';
 import * as risk from './0002-risk.js';
 import * as emailOtp from './0003-email-otp.js';
 import * as keyedAuditChain from './0004-keyed-audit-chain.js';
-
 import * as attempts from './0005-attempts.js';
 import * as userRoles from './0006-user-roles.js';
+import * as oidcClients from './0009-oidc-clients.js';
 
 /** Ordered migrations, shared by SQLite and PostgreSQL. Append only; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -13,7 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0002-risk': risk,
   '0003-email-otp': emailOtp,
   '0004-keyed-audit-chain': keyedAuditChain,
-
   '0005-attempts': attempts,
   '0006-user-roles': userRoles,
+  '0009-oidc-clients': oidcClients,
 };

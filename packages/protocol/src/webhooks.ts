@@ -20,7 +20,7 @@ export const Webhook = Type.Object({
   url: Type.String(),
   events: Type.Array(Type.String()),
   description: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Union(WEBHOOK_STATUSES.map((s) => Type.Literal(s))),
+  status: Type.Enum(WEBHOOK_STATUSES),
   disabled_reason: Type.Union([Type.String(), Type.Null()]),
   created_at: Type.String(),
   updated_at: Type.String(),
@@ -45,7 +45,7 @@ export const PatchWebhookBody = Type.Object({
   url: Type.Optional(Url),
   events: Type.Optional(Events),
   description: Type.Optional(Type.Union([Description, Type.Null()])),
-  status: Type.Optional(Type.Union(WEBHOOK_STATUSES.map((s) => Type.Literal(s)))),
+  status: Type.Optional(Type.Enum(WEBHOOK_STATUSES)),
 }, { additionalProperties: false, minProperties: 1 });
 export type PatchWebhookBody = Static<typeof PatchWebhookBody>;
 
@@ -54,7 +54,7 @@ export const WebhookDelivery = Type.Object({
   webhook_id: Type.String(),
   event_id: Type.String(),
   event_type: Type.String(),
-  status: Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s))),
+  status: Type.Enum(DELIVERY_STATUSES),
   attempts: Type.Integer(),
   next_attempt_at: Type.Union([Type.String(), Type.Null()]),
   last_attempt_at: Type.Union([Type.String(), Type.Null()]),

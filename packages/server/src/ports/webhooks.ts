@@ -60,6 +60,7 @@ export interface WebhookStore {
   disable(tenantId: string, id: string, reason: string, at: string): Promise<boolean>;
   /** Newest first, below `beforeId`. */
   deliveries(tenantId: string, endpointId: string, beforeId: string | undefined, limit: number): Promise<WebhookDeliveryRecord[]>;
+  delivery(tenantId: string, endpointId: string, id: string): Promise<WebhookDeliveryRecord | undefined>;
   /** Makes a delivery due now again (any status); false when there is no such delivery on that endpoint. */
   redeliver(tenantId: string, endpointId: string, id: string, nowMs: number): Promise<boolean>;
   /**

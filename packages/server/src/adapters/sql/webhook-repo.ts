@@ -114,6 +114,10 @@ export function webhookRepo(db: Db, cache: SubscriptionCache, dialect: 'sqlite' 
       if (beforeId) q = q.where('id', '<', beforeId);
       return (await q.orderBy('id', 'desc').limit(limit).execute()).map(toDelivery);
     },
+    async delivery(tenantId, endpointId, id) {
+      const row = await db.selectFrom('webhook_deliveries').selectAll().where('tenant_id', '=', tenantId).where('endpoint_id', '=', endpointId).where('id', '=', id).executeTakeFirst();
+      return row && toDelivery(row);
+    },
     async redeliver(tenantId, endpointId, id, nowMs) {
       const res = await db.updateTable('webhook_deliveries').set({ status: 'pending', next_attempt_ms: nowMs, locked_until_ms: null, lock_owner: null })
         .where('tenant_id', '=', tenantId).where('endpoint_id', '=', endpointId).where('id', '=', id).executeTakeFirst();

@@ -7,7 +7,14 @@ export interface Received { headers: Record<string, string>; body: string }
 export async function startReceiver(answer: (n: number) => number | { status: number; delayMs: number } = () => 204) {
   const received: Received[] = [];
   const open = new Set<http.ServerResponse>();
+  // Requests in flight per webhook-id: more than one at a time means two senders held one delivery.
+  const inFlight = new Map<string, number>();
+  const stats = { maxConcurrentPerId: 0 };
   const server = http.createServer((req, res) => {
+    const id = String(req.headers['webhook-id']);
+    inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+    stats.maxConcurrentPerId = Math.max(stats.maxConcurrentPerId, inFlight.get(id)!);
+    res.on('close', () => inFlight.set(id, inFlight.get(id)! - 1));
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -24,6 +31,7 @@ export async function startReceiver(answer: (n: number) => number | { status: nu
   return {
     url: `http://127.0.0.1:${port}/hooks`,
     received,
+    stats,
     async close() {
       for (const res of open) res.destroy();
       server.closeAllConnections();

@@ -89,15 +89,13 @@ export function createWebhookDispatcher(deps: DispatcherDeps, options: Dispatche
     });
   }
 
-  async function runOnce(): Promise<number> {
-    const claimed = await store.webhooks.claim(owner, clock.now(), leaseMs, options.batch ?? 100);
-    await Promise.all(claimed.map((d) => attempt(d).catch((e: unknown) => deps.log?.warn({ delivery: d.id, err: describe(e) }, 'webhook attempt not recorded'))));
-    return claimed.length;
-  }
+  const settleSafely = (d: ClaimedDelivery) => attempt(d).catch((e: unknown) => deps.log?.warn({ delivery: d.id, err: describe(e) }, 'webhook attempt not recorded'));
+  const claim = (limit: number) => store.webhooks.claim(owner, clock.now(), leaseMs, limit);
 
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
+  const inFlight = new Set<Promise<void>>();
   const pause = (ms: number) => new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
     // The dispatcher never keeps the process alive on its own.
@@ -106,19 +104,29 @@ export function createWebhookDispatcher(deps: DispatcherDeps, options: Dispatche
   });
 
   return {
-    runOnce,
+    async runOnce() {
+      const claimed = await claim(options.batch ?? 100);
+      await Promise.all(claimed.map(settleSafely));
+      return claimed.length;
+    },
     start() {
       if (running) return;
       running = true;
+      // A pool, not rounds: a receiver that takes its full 10 s holds one slot, never the others' deliveries.
+      const capacity = options.batch ?? 100;
       loop = (async () => {
         while (running) {
-          let sent = 0;
+          let claimed: ClaimedDelivery[] = [];
           try {
-            sent = await runOnce();
+            if (inFlight.size < capacity) claimed = await claim(capacity - inFlight.size);
           } catch (e) {
-            deps.log?.warn({ err: describe(e) }, 'webhook dispatch round failed');
+            deps.log?.warn({ err: describe(e) }, 'webhook claim failed');
           }
-          if (running && sent === 0) await pause(options.intervalMs ?? 1000);
+          for (const d of claimed) {
+            const p = settleSafely(d).then(() => { inFlight.delete(p); wake?.(); });
+            inFlight.add(p);
+          }
+          if (running && claimed.length === 0) await pause(options.intervalMs ?? 1000);
         }
       })();
     },
@@ -126,6 +134,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps, options: Dispatche
       running = false;
       wake?.();
       await loop;
+      await Promise.all(inFlight);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { MANAGEMENT_SCOPES } from '@portcullis/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../../services/deps.js';
 import type { TenantRecord } from '../../ports/store.js';
@@ -16,7 +17,7 @@ function discovery(deps: Deps, tenant: TenantRecord) {
     id_token_signing_alg_values_supported: ['ES256'],
     response_types_supported: ['token'],
     subject_types_supported: ['public'],
-    scopes_supported: ['openid', 'users:read', 'users:write', 'applications:read', 'applications:write', 'risk:read', 'risk:write', 'audit:read'],
+    scopes_supported: ['openid', ...MANAGEMENT_SCOPES],
   };
 }
 

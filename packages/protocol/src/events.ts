@@ -8,6 +8,7 @@ export const AUDIT_EVENT_TYPES = [
   'application.secret_rotated', 'application.token_issued', 'application.token_failed',
   'risk.policy_updated', 'security.threat_feed_fetch_failed', 'security.counter_store_unavailable',
   'tenant.created',
+  'webhook.created', 'webhook.updated', 'webhook.deleted', 'webhook.disabled',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -19,5 +20,6 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 export const MANAGEMENT_SCOPES = [
   'users:read', 'users:write', 'applications:read', 'applications:write',
   'risk:read', 'risk:write', 'audit:read',
+  'webhooks:read', 'webhooks:write',
 ] as const;
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

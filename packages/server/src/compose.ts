@@ -42,6 +42,8 @@ import { pino, type Logger } from 'pino';
 
 import { createAttemptLog } from './services/risk/attempt-log.js';
 import { pruneAttempts, startAttemptPruning } from './services/risk/attempt-retention.js';
+import { createWebhookDispatcher, type DispatcherOptions } from './services/webhooks/dispatcher.js';
+import { createWebhookSender } from './adapters/net/webhook-sender.js';
 
 export interface ComposeOverrides {
   clock?: Clock;
@@ -64,6 +66,8 @@ export interface ComposeOverrides {
   changeBus?: ChangeBus;
   /** Where this process listens (`http://127.0.0.1:3001`), once it does: the base of path-only siteverify URLs. */
   selfOrigin?: () => string | undefined;
+  /** Webhook dispatch: `false` starts no dispatcher (tests drive their own); options tune the one started. */
+  webhooks?: false | (DispatcherOptions & { ca?: string | Buffer });
 }
 
 /** The master key: configured, or (outside production) generated once into the data dir. */
@@ -139,10 +143,18 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   await reputation.start();
   const stopPruning = startAttemptPruning(() => pruneAttempts(store.attempts, clock, config.PORTCULLIS_ATTEMPT_RETENTION_DAYS));
   followTenantChanges(bus, { tenants: deps.tenants, keys: deps.keys, reputation: registry });
+  // Outside production a developer may point webhooks at a receiver on loopback (DESIGN §17).
+  const webhookOptions = overrides.webhooks === false ? undefined : overrides.webhooks ?? {};
+  const dispatcher = webhookOptions && createWebhookDispatcher({
+    store, clock, box, log: log.child({ component: 'webhooks' }),
+    send: createWebhookSender({ allowLoopback: config.NODE_ENV !== 'production', ...(webhookOptions.ca ? { ca: webhookOptions.ca } : {}) }),
+  }, webhookOptions);
+  dispatcher?.start();
   return {
     deps,
     migrations: applied,
     async close() {
+      await dispatcher?.stop();
       await stopPruning();
       await deps.attempts.flushed();
       await bus.close();

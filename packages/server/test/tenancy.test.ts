@@ -135,7 +135,7 @@ describe('per-tenant issuer, keys and discovery', () => {
       id_token_signing_alg_values_supported: ['ES256'],
       response_types_supported: ['token'],
       subject_types_supported: ['public'],
-      scopes_supported: ['openid', 'users:read', 'users:write', 'applications:read', 'applications:write', 'risk:read', 'risk:write', 'audit:read'],
+      scopes_supported: ['openid', 'users:read', 'users:write', 'applications:read', 'applications:write', 'risk:read', 'risk:write', 'audit:read', 'webhooks:read', 'webhooks:write'],
     });
     const byHost = await h.app.inject({ url: '/.well-known/openid-configuration', headers: { host: 'login.globex.test' } });
     expect(byHost.json()).toEqual(res.json());

@@ -12,7 +12,8 @@ type Bodies = typeof import('./commands.js');
 type BodyName = { [K in keyof Bodies]: Bodies[K] extends (...a: never[]) => Promise<Output> ? K : never }[keyof Bodies];
 
 // The server's modules load only for the command that runs: `help` and a typo answer at once.
-const compose = async (config: Readonly<Config>) => (await import('../compose.js')).compose(config);
+// One-shot commands send no webhooks: only `start` runs the dispatcher (a CLI call must not wait on a slow receiver).
+const compose = async (config: Readonly<Config>) => (await import('../compose.js')).compose(config, { webhooks: false });
 
 /** The body `name` of cli/commands.ts, run on composed dependencies that are closed again when it is done. */
 function withDeps(name: BodyName): Command['run'] {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 
-export type IdPrefix = 'usr' | 'ses' | 'app' | 'evt' | 'req' | 'chl' | 'tnt' | 'key' | 'msg' | 'feed' | 'att';
+export type IdPrefix = 'usr' | 'ses' | 'app' | 'evt' | 'req' | 'chl' | 'tnt' | 'key' | 'msg' | 'feed' | 'att' | 'whk' | 'dlv';
 
 /**
  * Ids and secrets: drawn from the operating system's CSPRNG, so a side effect, named here like

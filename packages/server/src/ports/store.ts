@@ -1,5 +1,6 @@
 import type { AuditEventType, AuditOutcome, UserRole } from '@portcullis/protocol';
 import type { AttemptStore } from './attempts.js';
+import type { WebhookStore } from './webhooks.js';
 
 /**
  * The store did not answer (connection refused or lost, timeout, disk busy or full): not a bug,
@@ -287,6 +288,8 @@ export interface StoreOps {
   };
   /** The decision log (DESIGN §15). */
   attempts: AttemptStore;
+  /** Webhook endpoints and their delivery outbox (DESIGN §17). */
+  webhooks: WebhookStore;
 }
 
 export interface Store extends StoreOps {

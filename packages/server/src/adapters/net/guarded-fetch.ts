@@ -1,10 +1,12 @@
 import { request as httpsRequest, Agent } from 'node:https';
+import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { Readable } from 'node:stream';
 import { urlToHttpOptions } from 'node:url';
-import { isPublicAddress, literalHostProblem, normalizeHost } from '../../domain/ip/public-address.js';
+import { classifyAddress, isPublicAddress, literalHostProblem, normalizeHost } from '../../domain/ip/public-address.js';
+import { parseIp } from '../../domain/ip/address.js';
 
 /**
  * Outbound HTTPS on someone else's behalf, refused unless it reaches a public address (SSRF).
@@ -39,6 +41,12 @@ export interface GuardOptions {
   readonly ca?: string | Buffer;
   /** Redirects followed, each one checked again; 0 returns the 3xx as is. Default 5. */
   readonly maxRedirects?: number;
+  /**
+   * Outside production only (DESIGN §17): loopback targets are allowed, over http too, so a
+   * developer can point a webhook at a receiver on their own machine. Everything else is still
+   * judged on the resolved address; a name must resolve to loopback only to use http.
+   */
+  readonly allowLoopback?: boolean;
 }
 
 /** The subset of `fetch` the guard offers: enough for feed downloads and webhook POSTs. */
@@ -61,10 +69,11 @@ export function createGuardedFetch(options: GuardOptions = {}): GuardedFetch {
   const resolve = options.resolve ?? systemResolve;
   const maxRedirects = options.maxRedirects ?? 5;
 
-  const lookupFor = (trusted: boolean): LookupFunction => (hostname, lookupOptions, callback) => {
+  const loopbackOk = options.allowLoopback === true;
+  const lookupFor = (accept: (address: string) => boolean): LookupFunction => (hostname, lookupOptions, callback) => {
     resolve(hostname, lookupOptions.family === 'IPv6' ? 6 : lookupOptions.family === 'IPv4' ? 4 : Number(lookupOptions.family ?? 0)).then(
       (addresses) => {
-        if (addresses.length === 0 || (!trusted && addresses.some((a) => !isPublicAddress(a.address)))) {
+        if (addresses.length === 0 || addresses.some((a) => !accept(a.address))) {
           callback(new BlockedTargetError(NOT_PUBLIC), '', 0);
         } else if (lookupOptions.all) {
           callback(null, addresses.map((a) => ({ address: a.address, family: a.family })));
@@ -75,7 +84,11 @@ export function createGuardedFetch(options: GuardOptions = {}): GuardedFetch {
       () => callback(new BlockedTargetError(NOT_PUBLIC), '', 0),
     );
   };
-  const agents = { trusted: agentFor(lookupFor(true), options.ca), guarded: agentFor(lookupFor(false), options.ca) };
+  const publicOrLoopback = (a: string) => isPublicAddress(a) || (loopbackOk && isLoopback(a));
+  const agents = {
+    trusted: agentFor(lookupFor(() => true), options.ca), guarded: agentFor(lookupFor(publicOrLoopback), options.ca),
+    loopbackHttp: new HttpAgent({ lookup: lookupFor(isLoopback), keepAlive: false }),
+  };
 
   return async (url, init = {}) => {
     let target = new URL(url);
@@ -83,12 +96,14 @@ export function createGuardedFetch(options: GuardOptions = {}): GuardedFetch {
     let body = init.body;
     let headers = { ...init.headers };
     for (let hop = 0; ; hop++) {
-      if (target.protocol !== 'https:') throw new BlockedTargetError('only https targets are allowed');
+      const plainLoopback = loopbackOk && target.protocol === 'http:' && isLoopbackHost(target);
+      if (target.protocol !== 'https:' && !plainLoopback) throw new BlockedTargetError('only https targets are allowed');
       if (target.username !== '' || target.password !== '') throw new BlockedTargetError('target must not carry credentials');
       const trusted = allowed.has(normalizeHost(target.hostname));
-      const problem = trusted ? null : literalHostProblem(target);
+      const problem = trusted || (loopbackOk && isLoopbackHost(target)) ? null : literalHostProblem(target);
       if (problem) throw new BlockedTargetError(`host ${problem}`);
-      const response = await send(target, { method, headers, body, signal: init.signal, agent: trusted ? agents.trusted : agents.guarded });
+      const agent = plainLoopback ? agents.loopbackHttp : trusted ? agents.trusted : agents.guarded;
+      const response = await send(target, { method, headers, body, signal: init.signal, agent });
       const location = response.headers.location;
       if (!REDIRECTS.has(response.statusCode ?? 0) || typeof location !== 'string' || hop >= maxRedirects) return toResponse(response, target);
       response.resume();
@@ -111,9 +126,21 @@ function agentFor(lookup: LookupFunction, ca: string | Buffer | undefined): Agen
   return new Agent({ lookup, keepAlive: false, ...(ca === undefined ? {} : { ca }) });
 }
 
-function send(url: URL, o: { method: string; headers: Record<string, string>; body: string | Uint8Array | undefined; signal: AbortSignal | undefined; agent: Agent }): Promise<IncomingMessage> {
+const isLoopback = (address: string): boolean => {
+  const ip = parseIp(address);
+  return ip !== null && classifyAddress(ip) === 'loopback';
+};
+
+/** `localhost` (RFC 6761) or a loopback literal; a name that only resolves there is judged at connect time. */
+function isLoopbackHost(url: URL): boolean {
+  const host = url.hostname.toLowerCase().replace(/\.$/, '').replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || isLoopback(host);
+}
+
+function send(url: URL, o: { method: string; headers: Record<string, string>; body: string | Uint8Array | undefined; signal: AbortSignal | undefined; agent: Agent | HttpAgent }): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ ...urlToHttpOptions(url), method: o.method, headers: o.headers, agent: o.agent, signal: o.signal }, resolve);
+    const request = o.agent instanceof Agent ? httpsRequest : httpRequest;
+    const req = request({ ...urlToHttpOptions(url), method: o.method, headers: o.headers, agent: o.agent, signal: o.signal }, resolve);
     req.on('error', reject);
     req.end(o.body);
   });

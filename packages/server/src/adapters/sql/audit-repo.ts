@@ -5,6 +5,7 @@ import type { AuditChainMac } from '../../ports/audit-chain.js';
 import { GENESIS_HASH, headMessage, keyedLink } from '../../domain/audit/hash-chain.js';
 import { newId } from '../crypto/random.js';
 import { toAudit } from './rows.js';
+import { enqueueDeliveries, type SubscriptionCache } from './webhook-repo.js';
 
 type Db = Kysely<Database>;
 
@@ -15,7 +16,7 @@ export const KEYED_AUDIT_CHAIN_MIGRATION = '0004-keyed-audit-chain';
  * Appends events to their tenants' chains: per tenant one head bump, one multi-row insert and one
  * head update, however many events (the group commit of `createAuditWriter` relies on this).
  */
-async function appendMany(db: Db, chain: AuditChainMac, inputs: readonly AuditInput[]): Promise<AuditRecord[]> {
+async function appendMany(db: Db, chain: AuditChainMac, inputs: readonly AuditInput[], webhooks?: SubscriptionCache): Promise<AuditRecord[]> {
   const mac = chain.mac;
   const byTenant = new Map<string, AuditInput[]>();
   for (const input of inputs) byTenant.set(input.tenantId, [...(byTenant.get(input.tenantId) ?? []), input]);
@@ -48,6 +49,8 @@ async function appendMany(db: Db, chain: AuditChainMac, inputs: readonly AuditIn
       prevHash = hash;
     }
     await db.insertInto('audit_events').values(rows).execute();
+    // The webhook outbox: queued in this transaction, so an event is delivered if and only if it committed.
+    if (webhooks) await enqueueDeliveries(db, webhooks, tenantId, events.map((input) => out.get(input)!));
     const sealed = mac(tenantId, headMessage(tenantId, { seq, hash: prevHash, plainUntil: Number(head!.plain_until) }));
     await db.updateTable('audit_heads').set({ hash: prevHash, mac: sealed }).where('tenant_id', '=', tenantId).execute();
   }
@@ -69,13 +72,13 @@ async function sealLegacyHeads(db: Db, chain: AuditChainMac): Promise<number> {
   });
 }
 
-export function auditRepo(db: Db, chain: AuditChainMac): StoreOps['audit'] {
+export function auditRepo(db: Db, chain: AuditChainMac, webhooks?: SubscriptionCache): StoreOps['audit'] {
   return {
     async append(input) {
-      const [record] = await appendMany(db, chain, [input]);
+      const [record] = await appendMany(db, chain, [input], webhooks);
       return record!;
     },
-    appendMany: (inputs) => appendMany(db, chain, inputs),
+    appendMany: (inputs) => appendMany(db, chain, inputs, webhooks),
     async list(tenantId, f) {
       let q = db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId);
       if (f.type) q = q.where('type', '=', f.type);

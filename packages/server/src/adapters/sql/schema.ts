@@ -28,5 +28,15 @@ export interface Database {
     id: string; tenant_id: string; user_id: string | null; email: string; code_hash: string; attempts: number;
     expires_ms: number | string | bigint; consumed_ms: number | string | bigint | null; created_at: string;
   };
+  webhook_endpoints: {
+    id: string; tenant_id: string; url: string; events: string; description: string | null; status: string; disabled_reason: string | null;
+    secret_sealed: string; previous_secret_sealed: string | null; previous_secret_expires_at: string | null; secret_rotated_at: string | null;
+    failing_since_ms: number | string | bigint | null; created_at: string; updated_at: string;
+  };
+  webhook_deliveries: {
+    id: string; tenant_id: string; endpoint_id: string; event_id: string; event_seq: number | string | bigint; event_type: string; status: string;
+    attempts: number; next_attempt_ms: number | string | bigint | null; last_attempt_ms: number | string | bigint | null; last_status: number | null;
+    last_error: string | null; locked_until_ms: number | string | bigint | null; lock_owner: string | null; first_failed_ms: number | string | bigint | null; created_at: string;
+  };
   outbox: { id: string; tenant_id: string; recipient: string; subject: string; body: string; created_at: string };
 }

@@ -9,20 +9,22 @@ import { outboxRepo, signingKeyRepo } from './key-outbox-repos.js';
 import { captchaTokenRepo, emailOtpRepo, feedRepo, lockRepo } from './risk-repos.js';
 import { attemptRepo } from './attempt-repo.js';
 import { authCodeRepo } from './auth-code-repo.js';
+import { createSubscriptionCache, webhookRepo, type SubscriptionCache } from './webhook-repo.js';
 
-function opsFor(db: Kysely<Database>, chain: AuditChainMac): StoreOps {
+function opsFor(db: Kysely<Database>, chain: AuditChainMac, dialect: Store['dialect'], hooks: SubscriptionCache): StoreOps {
   return {
     tenants: tenantRepo(db), users: userRepo(db), sessions: sessionRepo(db), refreshTokens: refreshTokenRepo(db),
-    applications: applicationRepo(db), signingKeys: signingKeyRepo(db), audit: auditRepo(db, chain), outbox: outboxRepo(db),
+    applications: applicationRepo(db), signingKeys: signingKeyRepo(db), audit: auditRepo(db, chain, hooks), outbox: outboxRepo(db),
     locks: lockRepo(db), feeds: feedRepo(db), captchaTokens: captchaTokenRepo(db), emailOtps: emailOtpRepo(db),
-    attempts: attemptRepo(db), authCodes: authCodeRepo(db),
+    attempts: attemptRepo(db), authCodes: authCodeRepo(db), webhooks: webhookRepo(db, hooks, dialect),
   };
 }
 
 /** The `Store` port over Kysely, for SQLite and PostgreSQL alike; `chain` keys the audit links. */
 export function createSqlStore(db: Kysely<Database>, dialect: Store['dialect'], chain: AuditChainMac): Store {
-  const ops = opsFor(db, chain);
-  const inTransaction = <T>(work: (tx: StoreOps) => Promise<T>) => db.transaction().execute((trx) => work(opsFor(trx, chain)));
+  const hooks = createSubscriptionCache();
+  const ops = opsFor(db, chain, dialect, hooks);
+  const inTransaction = <T>(work: (tx: StoreOps) => Promise<T>) => db.transaction().execute((trx) => work(opsFor(trx, chain, dialect, hooks)));
   return {
     ...ops,
     // Outside a caller's transaction an append still needs one: the head bump and the insert go together.

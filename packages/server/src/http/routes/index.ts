@@ -14,9 +14,10 @@ import { riskAnalyticsRoutes } from './risk-analytics.js';
 import { consoleRoutes } from './console.js';
 import { authorizeRoutes } from './authorize.js';
 import { userinfoRoutes } from './userinfo.js';
+import { webhookRoutes } from './webhooks.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes, authorizeRoutes, userinfoRoutes]) {
+  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes, authorizeRoutes, userinfoRoutes, webhookRoutes]) {
     await app.register(async (scope) => routes(typed(scope), deps));
   }
   await app.register(async (scope) => hostedPageRoutes(scope, deps));

@@ -1,3 +1,4 @@
+import { MANAGEMENT_SCOPES } from '@portcullis/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../../services/deps.js';
 import type { TenantRecord } from '../../ports/store.js';
@@ -25,7 +26,7 @@ function discovery(deps: Deps, tenant: TenantRecord) {
     id_token_signing_alg_values_supported: ['ES256'],
     subject_types_supported: ['public'],
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'amr', 'sid', 'email', 'email_verified'],
-    scopes_supported: ['openid', 'email', 'offline_access', 'users:read', 'users:write', 'applications:read', 'applications:write', 'risk:read', 'risk:write', 'audit:read'],
+    scopes_supported: ['openid', 'email', 'offline_access', ...MANAGEMENT_SCOPES],
   };
 }
 

@@ -5,6 +5,7 @@ import * as emailOtp from './0003-email-otp.js';
 import * as keyedAuditChain from './0004-keyed-audit-chain.js';
 import * as attempts from './0005-attempts.js';
 import * as userRoles from './0006-user-roles.js';
+import * as webhooks from './0007-webhooks.js';
 import * as oidcClients from './0009-oidc-clients.js';
 
 /** Ordered migrations, shared by SQLite and PostgreSQL. Append only; never edit a landed one. */
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '0004-keyed-audit-chain': keyedAuditChain,
   '0005-attempts': attempts,
   '0006-user-roles': userRoles,
+  '0007-webhooks': webhooks,
   '0009-oidc-clients': oidcClients,
 };

@@ -8,6 +8,7 @@ export const AUDIT_EVENT_TYPES = [
   'application.secret_rotated', 'application.token_issued', 'application.token_failed',
   'risk.policy_updated', 'security.threat_feed_fetch_failed', 'security.counter_store_unavailable',
   'tenant.created',
+  'user.signed_up', 'user.email_verified', 'user.password_reset_requested', 'user.password_reset', 'tenant.settings_updated',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -19,5 +20,6 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 export const MANAGEMENT_SCOPES = [
   'users:read', 'users:write', 'applications:read', 'applications:write',
   'risk:read', 'risk:write', 'audit:read',
+  'settings:read', 'settings:write',
 ] as const;
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

@@ -9,3 +9,4 @@ export * from './risk.js';
 export * from './ip.js';
 
 export * from './analytics.js';
+export * from './signup.js';

@@ -2,7 +2,7 @@
 export interface Database {
   tenants: { id: string; slug: string; allowed_origins: string; settings: string; created_at: string };
   tenant_domains: { host: string; tenant_id: string };
-  users: { id: string; tenant_id: string; email: string; password_hash: string | null; disabled: number; created_at: string; updated_at: string };
+  users: { id: string; tenant_id: string; email: string; password_hash: string | null; disabled: number; created_at: string; updated_at: string; email_verified_at: string | null };
   sessions: { id: string; tenant_id: string; user_id: string; amr: string; created_at: string; expires_at: string; revoked_at: string | null; revoked_reason: string | null };
   refresh_tokens: { token_hash: string; tenant_id: string; session_id: string; created_at: string; expires_at: string; used_at: string | null };
   applications: {
@@ -21,6 +21,10 @@ export interface Database {
   email_otps: {
     id: string; tenant_id: string; user_id: string | null; email: string; code_hash: string; attempts: number;
     expires_ms: number | string | bigint; consumed_ms: number | string | bigint | null; created_at: string;
+  };
+  account_tokens: {
+    token_hash: string; tenant_id: string; user_id: string; purpose: string;
+    expires_ms: number | string | bigint; used_ms: number | string | bigint | null; created_at: string;
   };
   outbox: { id: string; tenant_id: string; recipient: string; subject: string; body: string; created_at: string };
 }

@@ -8,13 +8,14 @@ import { auditRepo } from './audit-repo.js';
 import { outboxRepo, signingKeyRepo } from './key-outbox-repos.js';
 import { captchaTokenRepo, emailOtpRepo, feedRepo, lockRepo } from './risk-repos.js';
 import { attemptRepo } from './attempt-repo.js';
+import { accountTokenRepo } from './account-token-repo.js';
 
 function opsFor(db: Kysely<Database>, chain: AuditChainMac): StoreOps {
   return {
     tenants: tenantRepo(db), users: userRepo(db), sessions: sessionRepo(db), refreshTokens: refreshTokenRepo(db),
     applications: applicationRepo(db), signingKeys: signingKeyRepo(db), audit: auditRepo(db, chain), outbox: outboxRepo(db),
     locks: lockRepo(db), feeds: feedRepo(db), captchaTokens: captchaTokenRepo(db), emailOtps: emailOtpRepo(db),
-    attempts: attemptRepo(db),
+    attempts: attemptRepo(db), accountTokens: accountTokenRepo(db),
   };
 }
 

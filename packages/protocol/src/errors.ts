@@ -11,6 +11,8 @@ export const ERRORS = {
   request_headers_too_large: { status: 431, message: 'The request headers are too large.', recoverable: false },
   invalid_credentials: { status: 401, message: 'The email or password is incorrect.', recoverable: true },
   account_disabled: { status: 403, message: 'This account is disabled.', recoverable: false },
+  signup_disabled: { status: 403, message: 'Sign-up is not open on this site.', recoverable: false },
+  token_invalid: { status: 400, message: 'This link is invalid, already used or expired.', recoverable: false },
   email_not_verified: { status: 403, message: 'Confirm your email address first: follow the link we sent you.', recoverable: true },
   captcha_required: { status: 403, message: 'Please complete the human verification.', recoverable: true },
   captcha_invalid: { status: 403, message: 'The human verification failed; please try again.', recoverable: true },

@@ -37,30 +37,24 @@ export const PasswordResetAccepted = Type.Object({ data: Type.Object({ state: Ty
 export const PasswordResetDone = Type.Object({ data: Type.Object({ state: Type.Literal('password_reset') }) });
 
 // NIST SP 800-63B §3.1.1.2: at least 8 characters, verifiers may ask for more; 64+ must be allowed.
-const settingsFields = {
-  signup: Type.Object({
-    enabled: Type.Boolean({ default: false }),
-    require_email_verification: Type.Boolean({ default: true }),
-  }, { additionalProperties: false, default: {} }),
-  password: Type.Object({
-    min_length: Type.Integer({ minimum: 8, maximum: 64, default: 10 }),
-    reject_common: Type.Boolean({ default: true }),
-  }, { additionalProperties: false, default: {} }),
-};
+const MinLength = (d?: number) => Type.Integer({ minimum: 8, maximum: 64, ...(d === undefined ? {} : { default: d }) });
+const Flag = (d?: boolean) => Type.Boolean(d === undefined ? {} : { default: d });
+const Part = <P extends Parameters<typeof Type.Object>[0]>(p: P, defaults: boolean) =>
+  Type.Object(p, { additionalProperties: false, ...(defaults ? { default: {} } : {}) });
 
 /** Tenant settings (`GET/PUT /api/v1/settings`, DESIGN §19): every field has its default. */
-export const TenantSettings = Type.Object(settingsFields, { additionalProperties: false, default: {} });
+export const TenantSettings = Part({
+  signup: Part({ enabled: Flag(false), require_email_verification: Flag(true) }, true),
+  password: Part({ min_length: MinLength(10), reject_common: Flag(true) }, true),
+}, true);
 export type TenantSettings = Static<typeof TenantSettings>;
 
-/** What PUT accepts: any part of the document; omitted fields keep their defaults. */
-export const TenantSettingsInput = Type.Object({
-  signup: Type.Optional(Type.Object({
-    enabled: Type.Optional(settingsFields.signup.properties.enabled),
-    require_email_verification: Type.Optional(settingsFields.signup.properties.require_email_verification),
-  }, { additionalProperties: false })),
-  password: Type.Optional(Type.Object({
-    min_length: Type.Optional(settingsFields.password.properties.min_length),
-    reject_common: Type.Optional(settingsFields.password.properties.reject_common),
-  }, { additionalProperties: false })),
-}, { additionalProperties: false });
+/**
+ * What PUT accepts: any part of the document; what it omits keeps its current value. No defaults
+ * here: a validator that fills them in would turn "not mentioned" into "reset".
+ */
+export const TenantSettingsInput = Part({
+  signup: Type.Optional(Part({ enabled: Type.Optional(Flag()), require_email_verification: Type.Optional(Flag()) }, false)),
+  password: Type.Optional(Part({ min_length: Type.Optional(MinLength()), reject_common: Type.Optional(Flag()) }, false)),
+}, false);
 export type TenantSettingsInput = Static<typeof TenantSettingsInput>;

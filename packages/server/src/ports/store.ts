@@ -170,6 +170,11 @@ export interface AccountTokenRecord {
   purpose: AccountTokenPurpose;
   expiresMs: number;
   createdAt: string;
+  /**
+   * A verification link carries the password of the sign-up that asked for it, set when the link
+   * is followed: whoever registered an address first cannot plant a password its owner then verifies.
+   */
+  passwordHash?: string | null;
 }
 
 export interface RefreshUse {
@@ -262,8 +267,8 @@ export interface StoreOps {
   };
   accountTokens: {
     insert(token: AccountTokenRecord): Promise<void>;
-    /** Spends a live token atomically: its user id for exactly one caller, undefined when unknown, spent or expired. */
-    consume(tenantId: string, tokenHash: string, purpose: AccountTokenPurpose, nowMs: number): Promise<string | undefined>;
+    /** Spends a live token atomically: its user (and pending password) for exactly one caller, undefined when unknown, spent or expired. */
+    consume(tenantId: string, tokenHash: string, purpose: AccountTokenPurpose, nowMs: number): Promise<{ userId: string; passwordHash: string | null } | undefined>;
     /** Spends every live token of a user for a purpose (a reset or verification done makes the others void). */
     voidForUser(tenantId: string, userId: string, purpose: AccountTokenPurpose, nowMs: number): Promise<number>;
   };

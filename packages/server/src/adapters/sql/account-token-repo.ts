@@ -8,15 +8,15 @@ export function accountTokenRepo(db: Kysely<Database>): StoreOps['accountTokens'
     async insert(t) {
       await db.insertInto('account_tokens').values({
         token_hash: t.tokenHash, tenant_id: t.tenantId, user_id: t.userId, purpose: t.purpose,
-        expires_ms: t.expiresMs, used_ms: null, created_at: t.createdAt,
+        expires_ms: t.expiresMs, used_ms: null, created_at: t.createdAt, password_hash: t.passwordHash ?? null,
       }).execute();
     },
     async consume(tenantId, tokenHash, purpose, nowMs) {
       const row = await db.updateTable('account_tokens').set({ used_ms: nowMs })
         .where('token_hash', '=', tokenHash).where('tenant_id', '=', tenantId).where('purpose', '=', purpose)
         .where('used_ms', 'is', null).where('expires_ms', '>', nowMs)
-        .returning('user_id').executeTakeFirst();
-      return row?.user_id;
+        .returning(['user_id', 'password_hash']).executeTakeFirst();
+      return row && { userId: row.user_id, passwordHash: row.password_hash };
     },
     async voidForUser(tenantId, userId, purpose, nowMs) {
       const r = await db.updateTable('account_tokens').set({ used_ms: nowMs })

@@ -24,7 +24,7 @@ export interface Database {
   };
   account_tokens: {
     token_hash: string; tenant_id: string; user_id: string; purpose: string;
-    expires_ms: number | string | bigint; used_ms: number | string | bigint | null; created_at: string;
+    expires_ms: number | string | bigint; used_ms: number | string | bigint | null; created_at: string; password_hash: string | null;
   };
   outbox: { id: string; tenant_id: string; recipient: string; subject: string; body: string; created_at: string };
 }

@@ -16,6 +16,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_ms', 'bigint', (c) => c.notNull())
     .addColumn('used_ms', 'bigint')
     .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('password_hash', 'text')
     .execute();
   await db.schema.createIndex('account_tokens_user').on('account_tokens').columns(['tenant_id', 'user_id', 'purpose']).execute();
 }

@@ -10,7 +10,7 @@ import { startServer } from './support/server-process.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const CLI = join(ROOT, 'packages/server/dist/cli.js');
-const ALL_SCOPES = ['users:read', 'users:write', 'applications:read', 'applications:write', 'risk:read', 'risk:write', 'audit:read'];
+const ALL_SCOPES = ['users:read', 'users:write', 'applications:read', 'applications:write', 'risk:read', 'risk:write', 'audit:read', 'settings:read', 'settings:write'];
 
 /** The caller's environment without anything Portcullis would read, so the tests see only what they set. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

@@ -13,10 +13,12 @@ import { hostedPageRoutes } from './hosted-page.js';
 import { riskAnalyticsRoutes } from './risk-analytics.js';
 import { signupRoutes } from './signup.js';
 import { settingsRoutes } from './settings.js';
+import { accountPageRoutes } from './account-pages.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes, signupRoutes, settingsRoutes]) {
     await app.register(async (scope) => routes(typed(scope), deps));
   }
   await app.register(async (scope) => hostedPageRoutes(scope, deps));
+  await app.register(async (scope) => accountPageRoutes(scope, deps));
 }

@@ -6,7 +6,8 @@ import { isoTime } from './context.js';
 import { recordEvent } from './audit.js';
 import { settingsOf } from './settings.js';
 import { checkNewPassword } from './password-rules.js';
-import { admitDoor } from './risk/door.js';
+import { admitDoor, throughDoor } from './risk/door.js';
+import type { AttemptHandle } from './risk/attempt-log.js';
 import { accountSubject } from './risk/subjects.js';
 import { withCounters } from './risk/counter-outage.js';
 import { accountLink, mailLater } from './account-mail.js';
@@ -27,7 +28,11 @@ export const RESET_MAILS_PER_HOUR = 3;
  */
 export async function requestPasswordReset(deps: Deps, ctx: RequestContext, body: PasswordResetBody): Promise<void> {
   const email = checkedEmail(body.email);
-  const risk = await admitDoor(deps, 'password_reset', { ctx, email, captcha: body.captcha, device: body.device });
+  await throughDoor(deps, 'password_reset', ctx, email, body.device, (log) => admitted(deps, ctx, body, email, log));
+}
+
+async function admitted(deps: Deps, ctx: RequestContext, body: PasswordResetBody, email: string, log: AttemptHandle): Promise<void> {
+  const risk = await admitDoor(deps, 'password_reset', { ctx, email, captcha: body.captcha, device: body.device, log });
   const key = `prm:${ctx.tenant.id}:${accountSubject(ctx.tenant.id, email)}`;
   const counted = await withCounters(deps, ctx.tenant.id, () => deps.counters.hit([{ key, windowMs: RESET_TTL_MS }]));
   const user = await deps.store.users.byEmail(ctx.tenant.id, email);

@@ -3,6 +3,7 @@ import type { UserRecord } from '../ports/store.js';
 import type { Deps } from './deps.js';
 import type { RequestContext } from './context.js';
 import type { IssuedTokens } from './sessions.js';
+import type { AttemptHandle } from './risk/attempt-log.js';
 import { newId, randomToken } from '../ports/ids.js';
 import { hashSecret } from '../domain/secret-hash.js';
 import { EMAIL_SHAPE, isoTime, normalizeEmail } from './context.js';
@@ -10,7 +11,7 @@ import { recordEvent } from './audit.js';
 import { startSession } from './sessions.js';
 import { settingsOf } from './settings.js';
 import { checkNewPassword } from './password-rules.js';
-import { admitDoor } from './risk/door.js';
+import { admitDoor, throughDoor } from './risk/door.js';
 import { accountLink, mailLater } from './account-mail.js';
 
 /** DESIGN §19: a verification link lives 24 h. */
@@ -38,7 +39,12 @@ export async function signUp(deps: Deps, ctx: RequestContext, body: SignupBody):
   const settings = settingsOf(ctx.tenant);
   if (!settings.signup.enabled) throw new PortcullisError('signup_disabled');
   const email = checkedEmail(body.email);
-  const risk = await admitDoor(deps, 'signup', { ctx, email, captcha: body.captcha, device: body.device });
+  await throughDoor(deps, 'signup', ctx, email, body.device, (log) => admitted(deps, ctx, body, email, log));
+}
+
+async function admitted(deps: Deps, ctx: RequestContext, body: SignupBody, email: string, log: AttemptHandle): Promise<void> {
+  const settings = settingsOf(ctx.tenant);
+  const risk = await admitDoor(deps, 'signup', { ctx, email, captcha: body.captcha, device: body.device, log });
   checkNewPassword(body.password, settings.password);
   const passwordHash = await deps.hasher.hash(body.password);
   const existing = await deps.store.users.byEmail(ctx.tenant.id, email);

@@ -56,4 +56,14 @@ describe('sign-up and reset doors behind the risk engine', () => {
     expect(res.json()).toMatchObject({ error: 'captcha_required', details: { action: 'signup' } });
     expect(await h.deps.store.users.byEmail(h.tenant.id, 'bot@example.com')).toBeUndefined();
   });
+
+  it('writes decision-log rows for sign-ups and resets, each saying its door', async () => {
+    await h.deps.attempts.flushed();
+    const rows = (await h.api('GET', '/api/v1/risk/attempts?limit=200')).json().data as Array<{ kind: string; email: string; outcome: string; reasons: Array<{ code: string }> }>;
+    const bot = rows.find((r) => r.email === 'bot@example.com');
+    expect(bot).toMatchObject({ kind: 'signup', outcome: 'captcha_required', reasons: [expect.objectContaining({ code: 'device.low_confidence' })] });
+    const kinds = new Set(rows.map((r) => r.kind));
+    expect(kinds).toEqual(new Set(['signup', 'password_reset']));
+    expect(rows.filter((r) => r.kind === 'password_reset').map((r) => r.outcome)).toContain('rate_limited');
+  });
 });

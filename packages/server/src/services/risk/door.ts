@@ -10,6 +10,7 @@ import { policyOf } from './policy.js';
 import { passChallenge } from './challenge.js';
 import { withCounters } from './counter-outage.js';
 import { riskOf } from './verdict.js';
+import type { AttemptHandle } from './attempt-log.js';
 
 /** A public door other than sign-in (DESIGN §19): each has its own per-IP rule and captcha action. */
 export type Door = 'signup' | 'password_reset';
@@ -20,6 +21,8 @@ export interface DoorAttempt {
   email: string;
   captcha?: SignInAttempt['captcha'];
   device?: Device | undefined;
+  /** The decision log's record of this request. */
+  log?: AttemptHandle | undefined;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function admitDoor(deps: Deps, door: Door, attempt: DoorAttempt): P
     deviceConfidence: deviceConfidence(attempt.device?.signals).confidence,
   };
   const decision = evaluateRisk(signals, policy, now);
+  attempt.log?.decide(signals, decision);
   const risk = riskOf(decision);
   if (decision.action === 'deny') {
     const code = decision.deny?.code === 'rate_limited' ? 'rate_limited' : 'sign_in_denied';
@@ -80,9 +84,28 @@ export async function admitDoor(deps: Deps, door: Door, attempt: DoorAttempt): P
     throw new PortcullisError(code, retry === undefined ? {} : { details: { retry_after_s: retry } });
   }
   if (decision.action === 'challenge') {
-    const passed = await passChallenge(deps, { ctx, email: attempt.email, captcha: attempt.captcha, device: attempt.device, action: door }, policy, risk);
+    const passed = await passChallenge(deps, { ctx, email: attempt.email, captcha: attempt.captcha, device: attempt.device, action: door, log: attempt.log }, policy, risk);
     // The emailed-code fallback stands in for a captcha at sign-in only: here it would mail whoever is named.
     if (passed.kind === 'email_otp') throw new PortcullisError('captcha_unavailable', { details: errorDetails.retryAfter(30) });
   }
   return risk;
+}
+
+/**
+ * Runs a door's service with its decision-log row (DESIGN §15 covers every door): the row is
+ * settled with `success` or the code the request was answered with.
+ */
+export async function throughDoor<T>(deps: Deps, door: Door, ctx: RequestContext, email: string, device: Device | undefined, work: (log: AttemptHandle) => Promise<T>): Promise<T> {
+  const log = deps.attempts.begin(ctx, email, device, door);
+  let outcome = 'success';
+  let failure: unknown;
+  try {
+    return await work(log);
+  } catch (error) {
+    outcome = error instanceof PortcullisError ? error.code : 'internal_error';
+    failure = error;
+    throw error;
+  } finally {
+    log.settle(outcome, failure);
+  }
 }

@@ -18,5 +18,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('password_hash', 'text')
     .execute();
+  // The decision log covers the new doors too: each row says which one.
+  await db.schema.alterTable('risk_attempts').addColumn('kind', 'text', (c) => c.notNull().defaultTo('login')).execute();
   await db.schema.createIndex('account_tokens_user').on('account_tokens').columns(['tenant_id', 'user_id', 'purpose']).execute();
 }

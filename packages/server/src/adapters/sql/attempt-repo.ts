@@ -45,7 +45,8 @@ const hitsOf = (text: string): IpHit[] => (text === '[]' ? [] : JSON.parse(text)
 
 function toRow(r: Row): AttemptRow {
   return {
-    id: r.id, tenantId: r.tenant_id, kind: r.kind as AttemptRow['kind'], occurredMs: int(r.occurred_ms), ip: r.ip, email: r.email, userId: r.user_id, visitorId: r.visitor_id,
+    // `kind` absent means `login`, as on insert: a row reads back as it was written.
+    id: r.id, tenantId: r.tenant_id, ...(r.kind === 'login' ? {} : { kind: r.kind as AttemptRow['kind'] }), occurredMs: int(r.occurred_ms), ip: r.ip, email: r.email, userId: r.user_id, visitorId: r.visitor_id,
     score: int(r.score), action: r.action as AttemptRow['action'], monitorOnly: int(r.monitor_only) === 1,
     reasons: JSON.parse(r.reasons) as AttemptRow['reasons'], ipHits: hitsOf(r.ip_hits), trustedNetwork: int(r.trusted) === 1,
     counts: countsOf(r), locks: locksOf(r), deviceConfidence: Number(r.device_confidence), deviceFactors: JSON.parse(r.device_factors) as string[],

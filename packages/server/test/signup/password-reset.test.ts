@@ -64,7 +64,7 @@ for (const { name: database, available } of DATABASES) {
   it('mails one account at most three times an hour, however many addresses ask', async () => {
     h.clock.advance(2 * 3600_000);
     const before = h.mailsTo('rita@example.com').length;
-    const answers = [];
+    const answers: Awaited<ReturnType<typeof reset>>[] = [];
     for (let i = 0; i < 10; i++) answers.push(await reset('rita@example.com', `203.0.113.${i + 1}`));
     expect(answers.every((a) => a.statusCode === 202 && a.body === answers[0]!.body)).toBe(true);
     await mailsSettled(h, h.smtp.mails.length);

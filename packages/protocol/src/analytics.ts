@@ -24,8 +24,12 @@ export const ATTEMPT_OUTCOMES = [
   'captcha_required', 'captcha_passed', 'captcha_failed', 'captcha_unavailable',
   'email_otp_required', 'email_otp_passed', 'email_otp_failed',
   'success', 'invalid_credentials', 'account_disabled', 'account_locked', 'rate_limited', 'sign_in_denied', 'error',
+  'email_not_verified',
 ] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+/** The doors a decision-log row can come through (DESIGN §19). */
+export const ATTEMPT_KINDS = ['login', 'signup', 'password_reset'] as const;
 
 /** Outcomes that count as a person (DESIGN §15 "humans"). */
 export const HUMAN_OUTCOMES: readonly AttemptOutcome[] = ['success', 'captcha_passed', 'email_otp_passed'];
@@ -50,6 +54,7 @@ export type AttemptSignals = Static<typeof AttemptSignals>;
 /** One evaluated password sign-in attempt (`att_…`). `action` is what the policy decided, enforced or (monitor_only) not. */
 export const Attempt = Type.Object({
   id: Type.String(),
+  kind: Type.Enum(ATTEMPT_KINDS),
   occurred_at: Time,
   ip: Type.String(),
   email: Type.String(),

@@ -9,6 +9,7 @@ export const AUDIT_EVENT_TYPES = [
   'risk.policy_updated', 'security.threat_feed_fetch_failed', 'security.counter_store_unavailable',
   'tenant.created',
   'webhook.created', 'webhook.updated', 'webhook.deleted', 'webhook.disabled',
+  'user.signed_up', 'user.email_verified', 'user.password_reset_requested', 'user.password_reset', 'tenant.settings_updated',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -21,5 +22,6 @@ export const MANAGEMENT_SCOPES = [
   'users:read', 'users:write', 'applications:read', 'applications:write',
   'risk:read', 'risk:write', 'audit:read',
   'webhooks:read', 'webhooks:write',
+  'settings:read', 'settings:write',
 ] as const;
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

@@ -10,3 +10,4 @@ export * from './ip.js';
 
 export * from './analytics.js';
 export * from './webhooks.js';
+export * from './signup.js';

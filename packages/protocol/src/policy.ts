@@ -46,11 +46,18 @@ type CategoryPoints = { [C in (typeof THREAT_CATEGORIES)[number]]: ReturnType<ty
 const Secret = OrNull(Type.String({ minLength: 1, maxLength: 1024 }));
 
 const Thresholds = Section({ challenge: Threshold(30), deny: Threshold(90) });
+const DoorRule = (d: { limit: number; window_s: number; block_limit: number }) => Section({
+  limit: Limit(d.limit, 100_000), window_s: Seconds(d.window_s), points: Points(40), block_limit: Limit(d.block_limit, 1_000_000),
+});
 const Rules = Section({
   ip_failures: Section({ limit: Limit(5, 100_000), window_s: Seconds(900), points: Points(40) }),
   account_failures: Section({ limit: Limit(3, 100_000), window_s: Seconds(900), points: Points(40) }),
   device_low_confidence: Section({ below: Ratio(0.3), points: Points(40) }),
   ip_categories: Section(Object.fromEntries(THREAT_CATEGORIES.map((c) => [c, Points(THREAT_CATEGORY_POINTS[c])])) as CategoryPoints),
+  // Public doors other than sign-in (DESIGN §19), counted per IP on every request: `limit` in the
+  // window earns `points` (a captcha at the default threshold), `block_limit` answers `rate_limited`.
+  signup: DoorRule({ limit: 5, window_s: 3600, block_limit: 50 }),
+  password_reset: DoorRule({ limit: 5, window_s: 3600, block_limit: 30 }),
 });
 const Lockout = Section({
   // 100 is the NIST SP 800-63B cap on consecutive failures before an account must be locked.

@@ -14,7 +14,7 @@ const ALL = Object.keys(MIGRATIONS);
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const CLI = join(ROOT, 'packages/server/dist/cli.js');
-const ALL_SCOPES = ['users:read', 'users:write', 'applications:read', 'applications:write', 'risk:read', 'risk:write', 'audit:read', 'webhooks:read', 'webhooks:write'];
+const ALL_SCOPES = ['users:read', 'users:write', 'applications:read', 'applications:write', 'risk:read', 'risk:write', 'audit:read', 'webhooks:read', 'webhooks:write', 'settings:read', 'settings:write'];
 
 /** The caller's environment without anything Portcullis would read, so the tests see only what they set. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

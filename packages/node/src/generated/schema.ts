@@ -641,6 +641,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an account; the answer is the same whatever the email */
+        post: operations["signUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Spend a mailed verification link and sign in */
+        post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail a reset link to an existing account; always 202 */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with a mailed reset link; ends every session */
+        post: operations["confirmPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getSettings"];
+        /** @description Omitted fields keep their current values. */
+        put: operations["updateSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -911,6 +996,28 @@ export interface components {
                     /** @default 30 */
                     datacenter: number;
                 };
+                /** @default {} */
+                signup: {
+                    /** @default 5 */
+                    limit: number;
+                    /** @default 3600 */
+                    window_s: number;
+                    /** @default 40 */
+                    points: number;
+                    /** @default 50 */
+                    block_limit: number;
+                };
+                /** @default {} */
+                password_reset: {
+                    /** @default 5 */
+                    limit: number;
+                    /** @default 3600 */
+                    window_s: number;
+                    /** @default 40 */
+                    points: number;
+                    /** @default 30 */
+                    block_limit: number;
+                };
             };
             /** @default {} */
             lockout: {
@@ -990,6 +1097,18 @@ export interface components {
                     vpn?: number;
                     proxy?: number;
                     datacenter?: number;
+                };
+                signup?: {
+                    limit?: number;
+                    window_s?: number;
+                    points?: number;
+                    block_limit?: number;
+                };
+                password_reset?: {
+                    limit?: number;
+                    window_s?: number;
+                    points?: number;
+                    block_limit?: number;
                 };
             };
             lockout?: {
@@ -1071,6 +1190,8 @@ export interface components {
         /** Attempt */
         Attempt: {
             id: string;
+            /** @enum {unknown} */
+            kind: "login" | "signup" | "password_reset";
             /** Format: date-time */
             occurred_at: string;
             ip: string;
@@ -1108,7 +1229,7 @@ export interface components {
                 captcha_always: boolean;
             };
             /** @enum {unknown} */
-            outcome: "captcha_required" | "captcha_passed" | "captcha_failed" | "captcha_unavailable" | "email_otp_required" | "email_otp_passed" | "email_otp_failed" | "success" | "invalid_credentials" | "account_disabled" | "account_locked" | "rate_limited" | "sign_in_denied" | "error";
+            outcome: "captcha_required" | "captcha_passed" | "captcha_failed" | "captcha_unavailable" | "email_otp_required" | "email_otp_passed" | "email_otp_failed" | "success" | "invalid_credentials" | "account_disabled" | "account_locked" | "rate_limited" | "sign_in_denied" | "error" | "email_not_verified";
             challenge: {
                 /** @enum {unknown} */
                 kind: "captcha" | "email_otp";
@@ -1194,6 +1315,8 @@ export interface components {
             }[];
             attempts: {
                 id: string;
+                /** @enum {unknown} */
+                kind: "login" | "signup" | "password_reset";
                 /** Format: date-time */
                 occurred_at: string;
                 ip: string;
@@ -1231,7 +1354,7 @@ export interface components {
                     captcha_always: boolean;
                 };
                 /** @enum {unknown} */
-                outcome: "captcha_required" | "captcha_passed" | "captcha_failed" | "captcha_unavailable" | "email_otp_required" | "email_otp_passed" | "email_otp_failed" | "success" | "invalid_credentials" | "account_disabled" | "account_locked" | "rate_limited" | "sign_in_denied" | "error";
+                outcome: "captcha_required" | "captcha_passed" | "captcha_failed" | "captcha_unavailable" | "email_otp_required" | "email_otp_passed" | "email_otp_failed" | "success" | "invalid_credentials" | "account_disabled" | "account_locked" | "rate_limited" | "sign_in_denied" | "error" | "email_not_verified";
                 challenge: {
                     /** @enum {unknown} */
                     kind: "captcha" | "email_otp";
@@ -1369,6 +1492,126 @@ export interface components {
             last_status: number | null;
             last_error: string | null;
             created_at: string;
+        };
+        /** SignupBody */
+        SignupBody: {
+            email: string;
+            password: string;
+            captcha?: {
+                /** @enum {unknown} */
+                provider: "turnstile" | "recaptcha" | "hcaptcha";
+                token: unknown;
+            };
+            device?: {
+                visitor_id?: string;
+                signals?: {
+                    webdriver?: boolean;
+                    headless_ua?: boolean;
+                    plugins?: number;
+                    languages?: number;
+                    canvas?: "stable" | "noisy" | "blocked";
+                    webgl?: "ok" | "software" | "blocked";
+                    audio?: "stable" | "noisy" | "blocked";
+                    storage_quota_mb?: number;
+                    timezone?: string;
+                    tz_offset_min?: number;
+                    screen?: number[];
+                    hardware_concurrency?: number;
+                    ua_ch_mismatch?: boolean;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** SignupAccepted */
+        SignupAccepted: {
+            data: {
+                /** @enum {string} */
+                state: "verification_sent";
+            };
+        };
+        /** VerifyEmailBody */
+        VerifyEmailBody: {
+            token: string;
+        };
+        /** PasswordResetBody */
+        PasswordResetBody: {
+            email: string;
+            captcha?: {
+                /** @enum {unknown} */
+                provider: "turnstile" | "recaptcha" | "hcaptcha";
+                token: unknown;
+            };
+            device?: {
+                visitor_id?: string;
+                signals?: {
+                    webdriver?: boolean;
+                    headless_ua?: boolean;
+                    plugins?: number;
+                    languages?: number;
+                    canvas?: "stable" | "noisy" | "blocked";
+                    webgl?: "ok" | "software" | "blocked";
+                    audio?: "stable" | "noisy" | "blocked";
+                    storage_quota_mb?: number;
+                    timezone?: string;
+                    tz_offset_min?: number;
+                    screen?: number[];
+                    hardware_concurrency?: number;
+                    ua_ch_mismatch?: boolean;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** PasswordResetAccepted */
+        PasswordResetAccepted: {
+            data: {
+                /** @enum {string} */
+                state: "reset_requested";
+            };
+        };
+        /** PasswordResetConfirmBody */
+        PasswordResetConfirmBody: {
+            token: string;
+            password: string;
+        };
+        /** PasswordResetDone */
+        PasswordResetDone: {
+            data: {
+                /** @enum {string} */
+                state: "password_reset";
+            };
+        };
+        /**
+         * TenantSettings
+         * @default {}
+         */
+        TenantSettings: {
+            /** @default {} */
+            signup: {
+                /** @default false */
+                enabled: boolean;
+                /** @default true */
+                require_email_verification: boolean;
+            };
+            /** @default {} */
+            password: {
+                /** @default 10 */
+                min_length: number;
+                /** @default true */
+                reject_common: boolean;
+            };
+        };
+        /** TenantSettingsInput */
+        TenantSettingsInput: {
+            signup?: {
+                enabled?: boolean;
+                require_email_verification?: boolean;
+            };
+            password?: {
+                min_length?: number;
+                reject_common?: boolean;
+            };
         };
     };
     responses: never;
@@ -2195,7 +2438,7 @@ export interface operations {
     listAuditEvents: {
         parameters: {
             query?: {
-                type?: "user.signed_in" | "user.signed_in.failed" | "user.signed_out" | "user.session_revoked" | "user.locked" | "user.unlocked" | "user.created" | "user.updated" | "user.deleted" | "captcha.required" | "captcha.passed" | "captcha.failed" | "captcha.provider_unreachable" | "captcha.misconfigured" | "email_otp.sent" | "email_otp.verified" | "email_otp.failed" | "application.created" | "application.updated" | "application.deleted" | "application.secret_rotated" | "application.token_issued" | "application.token_failed" | "risk.policy_updated" | "security.threat_feed_fetch_failed" | "security.counter_store_unavailable" | "tenant.created" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.disabled";
+                type?: "user.signed_in" | "user.signed_in.failed" | "user.signed_out" | "user.session_revoked" | "user.locked" | "user.unlocked" | "user.created" | "user.updated" | "user.deleted" | "captcha.required" | "captcha.passed" | "captcha.failed" | "captcha.provider_unreachable" | "captcha.misconfigured" | "email_otp.sent" | "email_otp.verified" | "email_otp.failed" | "application.created" | "application.updated" | "application.deleted" | "application.secret_rotated" | "application.token_issued" | "application.token_failed" | "risk.policy_updated" | "security.threat_feed_fetch_failed" | "security.counter_store_unavailable" | "tenant.created" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.disabled" | "user.signed_up" | "user.email_verified" | "user.password_reset_requested" | "user.password_reset" | "tenant.settings_updated";
                 outcome?: "success" | "failure" | "denied";
                 actor?: string;
                 ip?: string;
@@ -2610,7 +2853,7 @@ export interface operations {
                 ip?: string;
                 action?: "allow" | "challenge" | "deny";
                 reason?: "ip.known_bot" | "ip.tor" | "ip.vpn" | "ip.proxy" | "ip.datacenter" | "ip.failures" | "account.failures" | "device.low_confidence" | "tenant.captcha_always" | "counters.unavailable" | "lockout.account_ip" | "lockout.account" | "lockout.ip";
-                outcome?: "captcha_required" | "captcha_passed" | "captcha_failed" | "captcha_unavailable" | "email_otp_required" | "email_otp_passed" | "email_otp_failed" | "success" | "invalid_credentials" | "account_disabled" | "account_locked" | "rate_limited" | "sign_in_denied" | "error";
+                outcome?: "captcha_required" | "captcha_passed" | "captcha_failed" | "captcha_unavailable" | "email_otp_required" | "email_otp_passed" | "email_otp_failed" | "success" | "invalid_credentials" | "account_disabled" | "account_locked" | "rate_limited" | "sign_in_denied" | "error" | "email_not_verified";
                 since?: string;
                 until?: string;
                 cursor?: string;
@@ -3506,6 +3749,276 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["WebhookDelivery"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    signUp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant slug, when the Host does not name the tenant (DESIGN §3). */
+                "x-tenant"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignupBody"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupAccepted"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant slug, when the Host does not name the tenant (DESIGN §3). */
+                "x-tenant"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailBody"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInSuccess"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant slug, when the Host does not name the tenant (DESIGN §3). */
+                "x-tenant"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetBody"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetAccepted"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    confirmPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant slug, when the Host does not name the tenant (DESIGN §3). */
+                "x-tenant"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirmBody"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetDone"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant slug, when the Host does not name the tenant (DESIGN §3). */
+                "x-tenant"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TenantSettings"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant slug, when the Host does not name the tenant (DESIGN §3). */
+                "x-tenant"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantSettingsInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TenantSettings"];
                     };
                 };
             };

@@ -5,9 +5,13 @@ import type { IpHit, FailureCounts, ActiveLocks } from '../domain/risk/signals.j
  * challenge answered later is linked to its row through the table itself, so any instance can
  * settle an attempt another instance started.
  */
+export type AttemptKind = 'login' | 'signup' | 'password_reset';
+
 export interface AttemptRow {
   id: string;
   tenantId: string;
+  /** Which door the attempt came through (DESIGN §19); absent: `login`. */
+  kind?: AttemptKind;
   occurredMs: number;
   ip: string;
   email: string;
@@ -83,7 +87,7 @@ export interface AttemptStore {
    * Settles the newest attempt of this client still waiting for a captcha (`captcha_required`,
    * since `sinceMs`): true for exactly one caller, so two instances cannot both claim it.
    */
-  settleCaptcha(tenantId: string, match: { email: string; ip: string; visitorId: string | null; sinceMs: number }, settlement: CaptchaSettlement, nowMs: number): Promise<string | undefined>;
+  settleCaptcha(tenantId: string, match: { email: string; ip: string; visitorId: string | null; sinceMs: number; kind?: AttemptKind }, settlement: CaptchaSettlement, nowMs: number): Promise<string | undefined>;
   /** Moves the attempt continued by an email-code challenge on; a passed one stays passed. */
   settleEmailOtp(tenantId: string, challengeId: string, passed: boolean, nowMs: number): Promise<boolean>;
   get(tenantId: string, id: string): Promise<AttemptRow | undefined>;

@@ -47,6 +47,11 @@ export interface UserRecord {
   roles: UserRole[];
   createdAt: string;
   updatedAt: string;
+  /**
+   * When the owner proved the address (DESIGN §19); null for a sign-up still waiting for its link.
+   * Omitted on insert: verified at creation (an account an admin or operator creates needs no link).
+   */
+  emailVerifiedAt?: string | null;
 }
 
 /** A user to insert: without roles it holds none. */
@@ -189,6 +194,24 @@ export interface EmailOtpRecord {
   createdAt: string;
 }
 
+/** What a mailed single-use token is for; a token of one purpose never passes for the other. */
+export type AccountTokenPurpose = 'verify_email' | 'password_reset';
+
+export interface AccountTokenRecord {
+  /** SHA-256 of the token: the database never holds one that could be mailed again. */
+  tokenHash: string;
+  tenantId: string;
+  userId: string;
+  purpose: AccountTokenPurpose;
+  expiresMs: number;
+  createdAt: string;
+  /**
+   * A verification link carries the password of the sign-up that asked for it, set when the link
+   * is followed: whoever registered an address first cannot plant a password its owner then verifies.
+   */
+  passwordHash?: string | null;
+}
+
 export interface RefreshUse {
   /** `rotated`: this call spent the token; `reused`: it had been spent before; `unknown`: no such live token. */
   outcome: 'rotated' | 'reused' | 'unknown';
@@ -210,7 +233,7 @@ export interface StoreOps {
     byId(tenantId: string, id: string): Promise<UserRecord | undefined>;
     byEmail(tenantId: string, email: string): Promise<UserRecord | undefined>;
     list(tenantId: string, afterId: string | undefined, limit: number): Promise<UserRecord[]>;
-    update(tenantId: string, id: string, patch: Partial<Pick<UserRecord, 'email' | 'passwordHash' | 'disabled' | 'roles' | 'updatedAt'>>): Promise<boolean>;
+    update(tenantId: string, id: string, patch: Partial<Pick<UserRecord, 'email' | 'passwordHash' | 'disabled' | 'roles' | 'updatedAt' | 'emailVerifiedAt'>>): Promise<boolean>;
     delete(tenantId: string, id: string): Promise<boolean>;
   };
   sessions: {
@@ -281,6 +304,13 @@ export interface StoreOps {
     attempt(tenantId: string, id: string, nowMs: number, maxAttempts: number): Promise<EmailOtpRecord | undefined>;
     /** Marks it used; true for exactly one caller. */
     consume(tenantId: string, id: string, nowMs: number): Promise<boolean>;
+  };
+  accountTokens: {
+    insert(token: AccountTokenRecord): Promise<void>;
+    /** Spends a live token atomically: its user (and pending password) for exactly one caller, undefined when unknown, spent or expired. */
+    consume(tenantId: string, tokenHash: string, purpose: AccountTokenPurpose, nowMs: number): Promise<{ userId: string; passwordHash: string | null } | undefined>;
+    /** Spends every live token of a user for a purpose (a reset or verification done makes the others void). */
+    voidForUser(tenantId: string, userId: string, purpose: AccountTokenPurpose, nowMs: number): Promise<number>;
   };
   outbox: {
     insert(message: OutboxMessage): Promise<void>;

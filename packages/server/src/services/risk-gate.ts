@@ -1,4 +1,4 @@
-import type { CaptchaProvider, Device } from '@portcullis/protocol';
+import type { CaptchaAction, CaptchaProvider, Device } from '@portcullis/protocol';
 import type { RequestContext } from './context.js';
 import type { AttemptHandle } from './risk/attempt-log.js';
 
@@ -18,6 +18,8 @@ export interface SignInAttempt {
   device?: Device | undefined;
   /** The decision log's record of this attempt: told what the engine decided. */
   log?: AttemptHandle | undefined;
+  /** The door this attempt came through; its captcha token must have been solved for it. Default `login`. */
+  action?: CaptchaAction | undefined;
 }
 
 /** A failure slot reserved before the password hash, settled once the outcome is known. */

@@ -5,6 +5,7 @@ import type { IssuedTokens } from './sessions.js';
 import { normalizeEmail } from './context.js';
 import { startSession } from './sessions.js';
 import { startEmailOtp } from './email-otp.js';
+import { settingsOf } from './settings.js';
 
 /**
  * One password sign-in (DESIGN §5). Cheap checks first: the risk gate refuses or challenges before
@@ -24,12 +25,15 @@ export async function signIn(deps: Deps, ctx: RequestContext, body: LoginBody): 
     const matches = await deps.hasher.verify(hash, body.password);
     // The code stands in for the captcha, never for the password: it is only sent when the password
     // was right, and on that path a disabled account reads as a wrong password (the answer is the same).
-    const refusal = !user || !user.passwordHash || !matches || (pass.stepUp && user.disabled) ? 'invalid_credentials'
-      : user.disabled ? 'account_disabled' : undefined;
+    // An address never proved (DESIGN §19) is told so only after the right password: the answer
+    // says nothing about an email to someone who does not know its password.
+    const unverified = !!user && user.emailVerifiedAt === null && settingsOf(ctx.tenant).signup.require_email_verification;
+    const refusal = !user || !user.passwordHash || !matches || (pass.stepUp && (user.disabled || unverified)) ? 'invalid_credentials'
+      : user.disabled ? 'account_disabled' : unverified ? 'email_not_verified' : undefined;
     await pass.settle(refusal === 'invalid_credentials' ? 'failure' : 'success');
     if (refusal !== undefined) {
       await deps.auditWriter.record(ctx, {
-        type: 'user.signed_in.failed', outcome: refusal === 'account_disabled' ? 'denied' : 'failure',
+        type: 'user.signed_in.failed', outcome: refusal === 'invalid_credentials' ? 'failure' : 'denied',
         actor: { kind: 'user', id: user?.id ?? null }, target: { kind: 'user', id: user?.id ?? null },
         data: { error: refusal, email, ...(pass.stepUp ? { step_up: 'email_otp' } : {}) },
         risk: { score: pass.verdict.score, action: pass.verdict.action, reasons: pass.verdict.reasons },

@@ -5,6 +5,8 @@ import type { Principal, RequestContext } from './context.js';
 import { newId } from '../ports/ids.js';
 import { EMAIL_SHAPE, decodeCursor, isoTime, paged, normalizeEmail } from './context.js';
 import { recordEvent } from './audit.js';
+import { settingsOf } from './settings.js';
+import { checkNewPassword } from './password-rules.js';
 
 export function userView(u: UserRecord): User {
   return { id: u.id, email: u.email, disabled: u.disabled, roles: [...u.roles], created_at: u.createdAt, updated_at: u.updatedAt };
@@ -23,6 +25,7 @@ async function uniqueEmail(deps: Deps, tenantId: string, email: string, exceptId
 
 export async function createUser(deps: Deps, ctx: RequestContext | { tenant: RequestContext['tenant'] }, actor: Principal, input: { email: string; password?: string | undefined; disabled?: boolean | undefined; roles?: UserRole[] | undefined }): Promise<User> {
   const email = checkedEmail(input.email);
+  if (input.password) checkNewPassword(input.password, settingsOf(ctx.tenant).password);
   await uniqueEmail(deps, ctx.tenant.id, email);
   const now = isoTime(deps.clock.now());
   const user: UserRecord = {
@@ -58,6 +61,7 @@ function rolesChange(from: UserRole[], to: UserRole[] | undefined) {
 export async function updateUser(deps: Deps, ctx: RequestContext, actor: Principal, id: string, patch: { email?: string | undefined; password?: string | undefined; disabled?: boolean | undefined; roles?: UserRole[] | undefined }): Promise<User> {
   const before = await getUser(deps, ctx, id);
   const email = patch.email === undefined ? undefined : checkedEmail(patch.email);
+  if (patch.password) checkNewPassword(patch.password, settingsOf(ctx.tenant).password);
   if (email) await uniqueEmail(deps, ctx.tenant.id, email, id);
   const passwordHash = patch.password ? await deps.hasher.hash(patch.password) : undefined;
   const now = isoTime(deps.clock.now());

@@ -43,7 +43,7 @@ describe('the decision log follows each sign-in attempt to its end', () => {
     expect(meta).toEqual({ next_cursor: null, limit: 50 });
     expect(data.map((a: { outcome: string }) => a.outcome)).toEqual(['success', 'invalid_credentials', 'invalid_credentials', 'invalid_credentials']);
     expect(data[0]).toEqual({
-      id: expect.stringMatching(/^att_[0-9A-Z]{26}$/), occurred_at: at(3), ip: '127.0.0.1', email: EMAIL, user_id: userId, visitor_id: 'vis_test',
+      id: expect.stringMatching(/^att_[0-9A-Z]{26}$/), kind: 'login', occurred_at: at(3), ip: '127.0.0.1', email: EMAIL, user_id: userId, visitor_id: 'vis_test',
       score: 40, action: 'challenge', monitor_only: false,
       reasons: [{ code: 'account.failures', points: 40, count: 3, limit: 3, window_s: 900 }],
       signals: { ip_categories: [], trusted_network: false, counts: counts(3), locks: noLocks, device_confidence: 1, device_factors: [], captcha_always: false },

@@ -6,7 +6,7 @@ import { newId } from '../crypto/random.js';
 
 /** The decision log's table (migration 0005), kept beside its repo so the shared schema file stays untouched. */
 interface AttemptTable {
-  id: string; tenant_id: string; occurred_ms: number | string | bigint; updated_ms: number | string | bigint; ip: string; email: string;
+  id: string; tenant_id: string; kind: string; occurred_ms: number | string | bigint; updated_ms: number | string | bigint; ip: string; email: string;
   user_id: string | null; visitor_id: string | null; score: number; action: string; monitor_only: number; reason_codes: string;
   reasons: string; ip_hits: string; trusted: number; c_ip_failures: number | null; c_account_failures: number | null;
   c_lockout_account_ip: number | null; c_lockout_account: number | null; c_lockout_ip: number | null;
@@ -45,7 +45,8 @@ const hitsOf = (text: string): IpHit[] => (text === '[]' ? [] : JSON.parse(text)
 
 function toRow(r: Row): AttemptRow {
   return {
-    id: r.id, tenantId: r.tenant_id, occurredMs: int(r.occurred_ms), ip: r.ip, email: r.email, userId: r.user_id, visitorId: r.visitor_id,
+    // `kind` absent means `login`, as on insert: a row reads back as it was written.
+    id: r.id, tenantId: r.tenant_id, ...(r.kind === 'login' ? {} : { kind: r.kind as AttemptRow['kind'] }), occurredMs: int(r.occurred_ms), ip: r.ip, email: r.email, userId: r.user_id, visitorId: r.visitor_id,
     score: int(r.score), action: r.action as AttemptRow['action'], monitorOnly: int(r.monitor_only) === 1,
     reasons: JSON.parse(r.reasons) as AttemptRow['reasons'], ipHits: hitsOf(r.ip_hits), trustedNetwork: int(r.trusted) === 1,
     counts: countsOf(r), locks: locksOf(r), deviceConfidence: Number(r.device_confidence), deviceFactors: JSON.parse(r.device_factors) as string[],
@@ -57,7 +58,7 @@ function toRow(r: Row): AttemptRow {
 function valuesOf(id: string, a: Omit<AttemptRow, 'id'>) {
   const c = a.counts;
   return {
-    id, tenant_id: a.tenantId, occurred_ms: a.occurredMs, updated_ms: a.occurredMs, ip: a.ip, email: a.email,
+    id, tenant_id: a.tenantId, kind: a.kind ?? 'login', occurred_ms: a.occurredMs, updated_ms: a.occurredMs, ip: a.ip, email: a.email,
     // The user is looked up inside the insert: no extra round trip on the sign-in path.
     user_id: a.userId ?? sql<string | null>`(select id from users where tenant_id = ${a.tenantId} and email = ${a.email})`,
     visitor_id: a.visitorId, score: a.score, action: a.action, monitor_only: a.monitorOnly ? 1 : 0, reason_codes: codesOf(a.reasons),
@@ -89,7 +90,7 @@ export function attemptRepo(database: Kysely<Database>): AttemptStore {
     },
     insertMany,
     async settleCaptcha(tenantId, m, s, nowMs) {
-      let pending = db.selectFrom('risk_attempts').select('id').where('tenant_id', '=', tenantId).where('email', '=', m.email)
+      let pending = db.selectFrom('risk_attempts').select('id').where('tenant_id', '=', tenantId).where('kind', '=', m.kind ?? 'login').where('email', '=', m.email)
         .where('ip', '=', m.ip).where('outcome', '=', 'captcha_required').where('occurred_ms', '>=', m.sinceMs);
       pending = m.visitorId === null ? pending.where('visitor_id', 'is', null) : pending.where('visitor_id', '=', m.visitorId);
       const target = await pending.orderBy('occurred_ms', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();

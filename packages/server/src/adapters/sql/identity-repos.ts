@@ -39,7 +39,7 @@ export function userRepo(db: Db): StoreOps['users'] {
     async insert(u) {
       await db.insertInto('users').values({
         id: u.id, tenant_id: u.tenantId, email: u.email, password_hash: u.passwordHash, disabled: u.disabled ? 1 : 0, roles: JSON.stringify(u.roles ?? []),
-        created_at: u.createdAt, updated_at: u.updatedAt,
+        created_at: u.createdAt, updated_at: u.updatedAt, email_verified_at: u.emailVerifiedAt === undefined ? u.createdAt : u.emailVerifiedAt,
       }).execute();
     },
     byId: async (tenantId, id) => {
@@ -62,6 +62,7 @@ export function userRepo(db: Db): StoreOps['users'] {
       if (patch.disabled !== undefined) set.disabled = patch.disabled ? 1 : 0;
       if (patch.roles !== undefined) set.roles = JSON.stringify(patch.roles);
       if (patch.updatedAt !== undefined) set.updated_at = patch.updatedAt;
+      if (patch.emailVerifiedAt !== undefined) set.email_verified_at = patch.emailVerifiedAt;
       const r = await db.updateTable('users').set(set).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },

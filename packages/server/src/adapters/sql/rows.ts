@@ -5,7 +5,7 @@ import type { ApplicationRecord, AuditRecord, SessionRecord, TenantRecord, UserR
 /** Row ↔ record mapping in one place, so JSON and boolean encodings cannot drift between repos. */
 export const toUser = (r: Selectable<Database['users']>): UserRecord => ({
   id: r.id, tenantId: r.tenant_id, email: r.email, passwordHash: r.password_hash,
-  disabled: Number(r.disabled) === 1, roles: JSON.parse(r.roles) as UserRecord['roles'], createdAt: r.created_at, updatedAt: r.updated_at,
+  disabled: Number(r.disabled) === 1, roles: JSON.parse(r.roles) as UserRecord['roles'], createdAt: r.created_at, updatedAt: r.updated_at, emailVerifiedAt: r.email_verified_at,
 });
 
 export const toTenant = (r: Selectable<Database['tenants']>, domains: string[]): TenantRecord => ({

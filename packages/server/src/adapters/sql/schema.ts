@@ -2,7 +2,7 @@
 export interface Database {
   tenants: { id: string; slug: string; allowed_origins: string; settings: string; created_at: string };
   tenant_domains: { host: string; tenant_id: string };
-  users: { id: string; tenant_id: string; email: string; password_hash: string | null; disabled: number; roles: string; created_at: string; updated_at: string };
+  users: { id: string; tenant_id: string; email: string; password_hash: string | null; disabled: number; roles: string; created_at: string; updated_at: string; email_verified_at: string | null };
   sessions: { id: string; tenant_id: string; user_id: string; amr: string; created_at: string; expires_at: string; revoked_at: string | null; revoked_reason: string | null };
   refresh_tokens: { token_hash: string; tenant_id: string; session_id: string; created_at: string; expires_at: string; used_at: string | null };
   applications: {
@@ -37,6 +37,10 @@ export interface Database {
     id: string; tenant_id: string; endpoint_id: string; event_id: string; event_seq: number | string | bigint; event_type: string; status: string;
     attempts: number; next_attempt_ms: number | string | bigint | null; last_attempt_ms: number | string | bigint | null; last_status: number | null;
     last_error: string | null; locked_until_ms: number | string | bigint | null; lock_owner: string | null; first_failed_ms: number | string | bigint | null; created_at: string;
+  };
+  account_tokens: {
+    token_hash: string; tenant_id: string; user_id: string; purpose: string;
+    expires_ms: number | string | bigint; used_ms: number | string | bigint | null; created_at: string; password_hash: string | null;
   };
   outbox: { id: string; tenant_id: string; recipient: string; subject: string; body: string; created_at: string };
 }

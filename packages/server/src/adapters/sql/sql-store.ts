@@ -10,13 +10,14 @@ import { captchaTokenRepo, emailOtpRepo, feedRepo, lockRepo } from './risk-repos
 import { attemptRepo } from './attempt-repo.js';
 import { authCodeRepo } from './auth-code-repo.js';
 import { createSubscriptionCache, webhookRepo, type SubscriptionCache } from './webhook-repo.js';
+import { accountTokenRepo } from './account-token-repo.js';
 
 function opsFor(db: Kysely<Database>, chain: AuditChainMac, dialect: Store['dialect'], hooks: SubscriptionCache): StoreOps {
   return {
     tenants: tenantRepo(db), users: userRepo(db), sessions: sessionRepo(db), refreshTokens: refreshTokenRepo(db),
     applications: applicationRepo(db), signingKeys: signingKeyRepo(db), audit: auditRepo(db, chain, hooks), outbox: outboxRepo(db),
     locks: lockRepo(db), feeds: feedRepo(db), captchaTokens: captchaTokenRepo(db), emailOtps: emailOtpRepo(db),
-    attempts: attemptRepo(db), authCodes: authCodeRepo(db), webhooks: webhookRepo(db, hooks, dialect),
+    attempts: attemptRepo(db), authCodes: authCodeRepo(db), webhooks: webhookRepo(db, hooks, dialect), accountTokens: accountTokenRepo(db),
   };
 }
 

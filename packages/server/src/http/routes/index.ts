@@ -15,11 +15,15 @@ import { consoleRoutes } from './console.js';
 import { authorizeRoutes } from './authorize.js';
 import { userinfoRoutes } from './userinfo.js';
 import { webhookRoutes } from './webhooks.js';
+import { signupRoutes } from './signup.js';
+import { settingsRoutes } from './settings.js';
+import { accountPageRoutes } from './account-pages.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes, authorizeRoutes, userinfoRoutes, webhookRoutes]) {
+  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes, authorizeRoutes, userinfoRoutes, webhookRoutes, signupRoutes, settingsRoutes]) {
     await app.register(async (scope) => routes(typed(scope), deps));
   }
   await app.register(async (scope) => hostedPageRoutes(scope, deps));
   await app.register(async (scope) => consoleRoutes(scope, deps));
+  await app.register(async (scope) => accountPageRoutes(scope, deps));
 }

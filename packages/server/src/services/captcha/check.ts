@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { CaptchaProvider, RiskPolicy } from '@portcullis/protocol';
+import type { CaptchaAction, CaptchaProvider, RiskPolicy } from '@portcullis/protocol';
 import type { Store } from '../../ports/store.js';
 import type { GroupCommit } from '../group-commit.js';
 import type { Clock } from '../../ports/clock.js';
@@ -19,7 +19,7 @@ export type CaptchaCheck =
   | { kind: 'misconfigured'; codes: string[] };
 
 export interface CaptchaChecker {
-  check(input: { tenantId: string; policy: RiskPolicy['captcha']; secret: string; answer: { provider: CaptchaProvider; token: unknown }; remoteIp: string }): Promise<CaptchaCheck>;
+  check(input: { tenantId: string; policy: RiskPolicy['captcha']; secret: string; answer: { provider: CaptchaProvider; token: unknown }; remoteIp: string; action?: CaptchaAction }): Promise<CaptchaCheck>;
 }
 
 export interface BreakerOptions { threshold: number; openMs: number }
@@ -72,7 +72,7 @@ export function createCaptchaChecker(store: Store, commit: GroupCommit, clock: C
       }
       const judged = result.kind === 'unreachable'
         ? { kind: 'unreachable' as const, errorClass: result.errorClass }
-        : judgeSiteverify(result.body, { provider, action: 'login', allowedHostnames: policy.allowed_hostnames, minScore: policy.min_score, maxAgeS: 300 }, clock.now());
+        : judgeSiteverify(result.body, { provider, action: input.action ?? 'login', allowedHostnames: policy.allowed_hostnames, minScore: policy.min_score, maxAgeS: 300 }, clock.now());
       breakers.set(url, recordCall(breakers.get(url) ?? closedBreaker(), judged.kind !== 'unreachable', clock.now(), breaker.threshold));
       switch (judged.kind) {
         case 'passed': return { kind: 'passed', latencyMs, hostname: judged.hostname, score: judged.score };

@@ -1,7 +1,7 @@
 import { PortcullisError, type AttemptOutcome, type Device } from '@portcullis/protocol';
 import type { Clock } from '../../ports/clock.js';
 import type { StoreOps } from '../../ports/store.js';
-import type { AttemptRow, CaptchaSettlement } from '../../ports/attempts.js';
+import type { AttemptKind, AttemptRow, CaptchaSettlement } from '../../ports/attempts.js';
 import type { GroupCommit } from '../group-commit.js';
 import type { RequestContext } from '../context.js';
 import type { RiskDecision } from '../../domain/risk/evaluate.js';
@@ -25,7 +25,8 @@ export interface AttemptHandle {
 }
 
 export interface AttemptLog {
-  begin(ctx: RequestContext, email: string, device: Device | undefined): AttemptHandle;
+  /** `kind`: the door (DESIGN §19), `login` unless said. */
+  begin(ctx: RequestContext, email: string, device: Device | undefined, kind?: AttemptKind): AttemptHandle;
   /** An email code was entered for challenge `challengeId`: moves its attempt on. */
   settleEmailOtp(tenantId: string, challengeId: string, passed: boolean): void;
   /** Resolves once every write this instance started has committed, so its own reads see them. */
@@ -35,7 +36,7 @@ export interface AttemptLog {
 const NOOP: AttemptHandle = { decide() {}, captcha() {}, settle() {} };
 
 const DIRECT = new Set<string>(['success', 'captcha_required', 'captcha_unavailable', 'email_otp_required', 'invalid_credentials',
-  'account_disabled', 'account_locked', 'rate_limited', 'sign_in_denied']);
+  'account_disabled', 'account_locked', 'rate_limited', 'sign_in_denied', 'email_not_verified']);
 
 function outcomeOf(code: string, captcha: CaptchaCheck | undefined): AttemptOutcome {
   if (DIRECT.has(code)) return code as AttemptOutcome;
@@ -99,7 +100,7 @@ export function createAttemptLog(commit: GroupCommit, clock: Clock, options: { e
   };
 
   return {
-    begin(ctx, email, device) {
+    begin(ctx, email, device, kind = 'login') {
       if (!enabled) return NOOP;
       let seen: { signals: RiskSignals; decision: RiskDecision } | undefined;
       let check: CaptchaCheck | undefined;
@@ -119,7 +120,7 @@ export function createAttemptLog(commit: GroupCommit, clock: Clock, options: { e
           const captchaLatencyMs = check ? latencyOf(check) : null;
           const visitorId = device?.visitor_id ?? null;
           const row: Omit<AttemptRow, 'id'> = {
-            tenantId: ctx.tenant.id, occurredMs: now, ip: ctx.ip, email, userId: null, visitorId,
+            tenantId: ctx.tenant.id, kind, occurredMs: now, ip: ctx.ip, email, userId: null, visitorId,
             score: decision.score, action: decision.wouldBe?.action ?? decision.action, monitorOnly: !decision.enforced,
             reasons: decision.reasons as AttemptRow['reasons'], ipHits: signals.ipHits, trustedNetwork: signals.trustedNetwork,
             counts: signals.counts, locks: signals.locks, deviceConfidence: signals.deviceConfidence,
@@ -129,7 +130,7 @@ export function createAttemptLog(commit: GroupCommit, clock: Clock, options: { e
           if (!check) return enqueue({ row });
           // A solved (or failed) token continues the attempt that asked for it, on whichever instance that was.
           const settlement: CaptchaSettlement = { outcome, challenge: challenge ?? 'captcha', challengeId, challengeResult, captchaResult: captchaResult!, captchaLatencyMs };
-          const match = { email, ip: ctx.ip, visitorId, sinceMs: now - CAPTCHA_LINK_WINDOW_MS };
+          const match = { email, ip: ctx.ip, visitorId, sinceMs: now - CAPTCHA_LINK_WINDOW_MS, kind };
           enqueue({ row, settle: (tx) => tx.attempts.settleCaptcha(ctx.tenant.id, match, settlement, now) });
         },
       };

@@ -25,7 +25,7 @@ export function signalsView(s: Omit<RiskSignals, 'ip'>, deviceFactors: readonly 
 /** One decision-log row on the wire (DESIGN §15). */
 export function attemptView(r: AttemptRow): Attempt {
   return {
-    id: r.id, occurred_at: isoTime(r.occurredMs), ip: r.ip, email: r.email, user_id: r.userId, visitor_id: r.visitorId,
+    id: r.id, kind: r.kind ?? 'login', occurred_at: isoTime(r.occurredMs), ip: r.ip, email: r.email, user_id: r.userId, visitor_id: r.visitorId,
     score: r.score, action: r.action, monitor_only: r.monitorOnly, reasons: r.reasons.map((x) => ({ ...x })),
     signals: signalsView(r, r.deviceFactors, r.reasons),
     outcome: r.outcome as Attempt['outcome'],

@@ -24,13 +24,13 @@ export async function passChallenge(deps: Deps, attempt: SignInAttempt, policy: 
     await audit({ type: 'user.signed_in.failed', outcome: 'denied', data: { error: 'sign_in_denied', email: attempt.email, why: 'challenge_without_captcha_provider' } });
     throw new PortcullisError('sign_in_denied');
   }
-  const details = { provider: captcha.provider, site_key: captcha.site_key, action: 'login' };
+  const details = { provider: captcha.provider, site_key: captcha.site_key, action: attempt.action ?? 'login' };
   if (!attempt.captcha) {
     await audit({ type: 'captcha.required', outcome: 'denied', data: { provider: captcha.provider, email: attempt.email } });
     throw new PortcullisError('captcha_required', { details });
   }
   const result = await deps.captcha.check({
-    tenantId: ctx.tenant.id, policy: captcha, secret: captchaSecret(deps, policy)!, answer: attempt.captcha, remoteIp: ctx.ip,
+    tenantId: ctx.tenant.id, policy: captcha, secret: captchaSecret(deps, policy)!, answer: attempt.captcha, remoteIp: ctx.ip, action: details.action,
   });
   attempt.log?.captcha(result);
   switch (result.kind) {

@@ -6,6 +6,7 @@ import * as keyedAuditChain from './0004-keyed-audit-chain.js';
 import * as attempts from './0005-attempts.js';
 import * as userRoles from './0006-user-roles.js';
 import * as webhooks from './0007-webhooks.js';
+import * as signupReset from './0008-signup-reset.js';
 import * as oidcClients from './0009-oidc-clients.js';
 
 /** Ordered migrations, shared by SQLite and PostgreSQL. Append only; never edit a landed one. */
@@ -17,5 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0005-attempts': attempts,
   '0006-user-roles': userRoles,
   '0007-webhooks': webhooks,
+  '0008-signup-reset': signupReset,
   '0009-oidc-clients': oidcClients,
 };

@@ -11,9 +11,10 @@ import { opsRoutes } from './ops.js';
 import { riskRoutes } from './risk.js';
 import { hostedPageRoutes } from './hosted-page.js';
 import { riskAnalyticsRoutes } from './risk-analytics.js';
+import { altchaRoutes } from './altcha.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes]) {
+  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes, altchaRoutes]) {
     await app.register(async (scope) => routes(typed(scope), deps));
   }
   await app.register(async (scope) => hostedPageRoutes(scope, deps));

@@ -36,7 +36,7 @@ describe('provider altcha (DESIGN §16)', () => {
     expect(res.statusCode).toBe(403);
     expect(res.json()).toMatchObject({
       error: 'captcha_required',
-      details: { provider: 'altcha', site_key: null, action: 'login', challenge_url: 'http://127.0.0.1:3000/tenants/acme/captcha/altcha/challenge' },
+      details: { provider: 'altcha', site_key: null, action: 'login', challenge_url: '/tenants/acme/captcha/altcha/challenge' },
     });
     expect(res.json().details).not.toHaveProperty('fallback');
   });
@@ -118,7 +118,7 @@ describe('outage fallback pow', () => {
       expect(res.statusCode).toBe(403);
       expect(res.json()).toMatchObject({
         error: 'captcha_required',
-        details: { provider: 'altcha', site_key: null, action: 'login', fallback: true, challenge_url: 'http://127.0.0.1:3000/tenants/acme/captcha/altcha/challenge' },
+        details: { provider: 'altcha', site_key: null, action: 'login', fallback: true, challenge_url: '/tenants/acme/captcha/altcha/challenge' },
       });
       const [event] = await h.deps.store.audit.list(h.tenant.id, { type: 'captcha.provider_unreachable', limit: 1 });
       expect(event?.data).toMatchObject({ provider: 'turnstile' });

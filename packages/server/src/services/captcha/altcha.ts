@@ -12,11 +12,16 @@ export const POW_CHALLENGE_TTL_MS = 300_000;
 /** The only action a challenge is issued for today (DESIGN §6). */
 export const POW_ACTION = 'login';
 
-/** `details` of `captcha_required` naming altcha (DESIGN §16); `fallback` while it stands in for a provider that is down. */
+/**
+ * `details` of `captcha_required` naming altcha (DESIGN §16); `fallback` while it stands in for a
+ * provider that is down. Without PORTCULLIS_PUBLIC_URL the server cannot know the URL it is reached
+ * at (a second port, a proxy), so the URL is a path on the server the client is talking to.
+ */
 export function altchaDetails(deps: Pick<Deps, 'config'>, ctx: RequestContext, fallback: boolean) {
+  const issuer = deps.config.PORTCULLIS_PUBLIC_URL ? issuerFor(deps.config, ctx.tenant.slug) : `/tenants/${ctx.tenant.slug}`;
   return {
     provider: 'altcha' as const, site_key: null, action: POW_ACTION,
-    challenge_url: `${issuerFor(deps.config, ctx.tenant.slug)}/captcha/altcha/challenge`,
+    challenge_url: `${issuer}/captcha/altcha/challenge`,
     ...(fallback ? { fallback: true } : {}),
   };
 }

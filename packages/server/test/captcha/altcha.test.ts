@@ -147,3 +147,36 @@ describe('a new tenant', () => {
     }
   });
 });
+
+describe('captcha.test_mode', () => {
+  const TEST_PAYLOAD = Buffer.from(JSON.stringify({ challenge: null, solution: null, test: true })).toString('base64');
+
+  it("passes the widget's published test answer, and only in test mode", async () => {
+    const h = await createHarness();
+    try {
+      await h.createUser(EMAIL, PASSWORD);
+      await h.setPolicy({ captcha: { provider: 'altcha', on_every_login: true } });
+      expect((await login(h, TEST_PAYLOAD)).json()).toMatchObject({ error: 'captcha_invalid', details: { reason: 'invalid' } });
+      await h.setPolicy({ captcha: { provider: 'altcha', on_every_login: true, test_mode: true } });
+      expect((await login(h, TEST_PAYLOAD)).statusCode).toBe(200);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('is ignored under NODE_ENV=production and refused by the production guard', async () => {
+    const { tenantProblems } = await import('../../src/services/tenant-guard.js');
+    const h = await createHarness({ env: { NODE_ENV: 'production', PORTCULLIS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), PORTCULLIS_PUBLIC_URL: 'https://id.example' } });
+    try {
+      await h.createUser(EMAIL, PASSWORD);
+      await h.setPolicy({ captcha: { provider: 'altcha', on_every_login: true, test_mode: true } });
+      expect(await tenantProblems(h.deps.store, h.deps.box)).toEqual(['tenant acme: captcha test_mode is on (published always-pass test keys)']);
+      const res = await login(h, TEST_PAYLOAD);
+      expect(res.json()).toMatchObject({ error: 'captcha_invalid', details: { reason: 'invalid' } });
+      // With a public URL the challenge URL is absolute, under the tenant's issuer.
+      expect((await login(h)).json().details.challenge_url).toBe('https://id.example/tenants/acme/captcha/altcha/challenge');
+    } finally {
+      await h.close();
+    }
+  });
+});

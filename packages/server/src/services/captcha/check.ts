@@ -5,6 +5,7 @@ import type { GroupCommit } from '../group-commit.js';
 import type { Clock } from '../../ports/clock.js';
 import type { CaptchaFailure, SiteverifyClient, SiteverifyResult } from '../../ports/captcha.js';
 import type { PowChallenges } from '../../ports/pow.js';
+import { ALTCHA_TEST_PAYLOAD } from './test-mode.js';
 import { SITEVERIFY_URLS } from '@portcullis/protocol';
 import { RETRYABLE, judgeSiteverify } from '../../domain/captcha/judge.js';
 import { admitCall, closedBreaker, recordCall, type BreakerState } from '../../domain/captcha/circuit-breaker.js';
@@ -20,7 +21,7 @@ export type CaptchaCheck =
   | { kind: 'misconfigured'; codes: string[] };
 
 export interface CaptchaChecker {
-  check(input: { tenantId: string; policy: RiskPolicy['captcha']; secret: string; answer: { provider: CaptchaProvider; token: unknown }; remoteIp: string; powFallback?: boolean }): Promise<CaptchaCheck>;
+  check(input: { tenantId: string; policy: RiskPolicy['captcha']; secret: string; answer: { provider: CaptchaProvider; token: unknown }; remoteIp: string; powFallback?: boolean; testMode?: boolean }): Promise<CaptchaCheck>;
   /** Whether the tenant's third-party provider is down here: its breaker open, or its last call unreachable within the open time. */
   providerDown(policy: RiskPolicy['captcha']): boolean;
 }
@@ -71,6 +72,8 @@ export function createCaptchaChecker(store: Store, commit: GroupCommit, clock: C
       }
       const now = clock.now();
       if (answer.provider === 'altcha') {
+        // Test mode (never in production): the widget's published test answer passes, as a provider's test keys do.
+        if (input.testMode && token === ALTCHA_TEST_PAYLOAD) return { kind: 'passed', latencyMs: 0, hostname: null, score: null };
         // Verified here, no call leaves the server; the claim comes after the signature so forged
         // payloads cannot fill the replay set.
         const verdict = await pow.verify(token, { tenantId: input.tenantId, action: 'login', nowMs: now });

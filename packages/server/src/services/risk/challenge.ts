@@ -4,6 +4,7 @@ import type { SignInAttempt } from '../risk-gate.js';
 import type { AuditEntry } from '../audit.js';
 import { captchaSecret } from './policy.js';
 import { altchaDetails } from '../captcha/altcha.js';
+import { effectiveCaptcha } from '../captcha/test-mode.js';
 
 export type ChallengeResult = { kind: 'passed' } | { kind: 'email_otp'; reason: string };
 
@@ -16,11 +17,11 @@ const OUTAGE_RETRY_S = 30;
  */
 export async function passChallenge(deps: Deps, attempt: SignInAttempt, policy: RiskPolicy, risk: AuditEntry['risk']): Promise<ChallengeResult> {
   const { ctx } = attempt;
-  const captcha = policy.captcha;
+  const { captcha, testSecret, testMode } = effectiveCaptcha(deps.config, policy.captcha);
   const audit = (entry: Omit<AuditEntry, 'actor' | 'target' | 'risk'>) => deps.auditWriter.record(ctx, {
     ...entry, actor: { kind: 'user', id: null }, target: { kind: 'account', id: null }, risk,
   });
-  if (!captcha.provider || (captcha.provider !== 'altcha' && (!captcha.site_key || captcha.secret === null))) {
+  if (!captcha.provider || (captcha.provider !== 'altcha' && (!captcha.site_key || (captcha.secret === null && testSecret === null)))) {
     // A challenge nobody can be shown cannot be passed: without a configured provider the engine fails closed.
     await audit({ type: 'user.signed_in.failed', outcome: 'denied', data: { error: 'sign_in_denied', email: attempt.email, why: 'challenge_without_captcha_provider' } });
     throw new PortcullisError('sign_in_denied');
@@ -35,8 +36,8 @@ export async function passChallenge(deps: Deps, attempt: SignInAttempt, policy: 
     throw new PortcullisError('captcha_required', { details });
   }
   const result = await deps.captcha.check({
-    tenantId: ctx.tenant.id, policy: captcha, secret: captchaSecret(deps, policy) ?? '', answer: attempt.captcha, remoteIp: ctx.ip,
-    powFallback: powFallback && attempt.captcha.provider === 'altcha',
+    tenantId: ctx.tenant.id, policy: captcha, secret: testSecret ?? captchaSecret(deps, policy) ?? '', answer: attempt.captcha, remoteIp: ctx.ip,
+    powFallback: powFallback && attempt.captcha.provider === 'altcha', testMode,
   });
   attempt.log?.captcha(result);
   switch (result.kind) {

@@ -32,9 +32,9 @@ export const PROVIDER_CSP: Readonly<Record<CaptchaProvider, Readonly<Partial<Rec
     'frame-src': ['https://www.google.com/recaptcha/', 'https://recaptcha.google.com/recaptcha/'],
   },
   hcaptcha: { 'script-src': HCAPTCHA, 'frame-src': HCAPTCHA, 'style-src': HCAPTCHA, 'connect-src': HCAPTCHA },
-  // Served by Portcullis itself ('self' covers the script and the challenge fetch); the widget
-  // solves in Web Workers it starts from blob: URLs of its bundled worker code.
-  altcha: { 'worker-src': ["'self'", 'blob:'] },
+  // Served by Portcullis itself ('self' covers the script, its stylesheet and the challenge
+  // fetch); the SDK starts the widget's worker from a blob: URL of the worker code it fetched.
+  altcha: { 'worker-src': ['blob:'] },
 };
 
 /** The real providers' widget scripts; a tenant's `script_url` (the emulator, a compatible vendor) replaces them. */

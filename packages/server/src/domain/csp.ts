@@ -21,7 +21,7 @@ export function hostedPageCsp(captcha: RiskPolicy['captcha'], nonce: string): st
     `frame-src ${list('frame-src', ["'self'"])}`,
     `style-src ${list('style-src', ["'self'", `'nonce-${nonce}'`])}`,
     `connect-src ${list('connect-src', ["'self'"])}`,
-    ...(pow['worker-src'] ? [`worker-src ${list('worker-src', [])}`] : []),
+    `worker-src ${list('worker-src', ["'self'"])}`,
     "img-src 'self' data:",
     "base-uri 'none'",
     "form-action 'self'",

@@ -23,8 +23,8 @@ describeBrowser('proof of work (altcha) on the hosted page', () => {
       await submitHostedForm(page);
       await page.locator('altcha-widget').waitFor({ timeout: 10_000 });
       await page.locator('.portcullis-captcha-status[role="status"]', { hasText: /Checking|complete/ }).waitFor({ timeout: 10_000 });
+      await screenshot(page, 'altcha-solving');
       await page.locator('[data-testid="signed-in"]').waitFor({ timeout: 20_000 });
-      await screenshot(page, 'altcha-signed-in');
       expect(await page.locator('[data-testid="signed-in"]').textContent()).toBe(`Signed in as ${USER.email}`);
       expect(workers.length, 'the proof of work ran in a worker').toBeGreaterThan(0);
       expect(violations).toEqual([]);

@@ -45,3 +45,15 @@ const bundle = readFileSync(out);
 const gz = gzipSync(bundle, { level: 9 }).length;
 const modules = JSON.parse(readFileSync(`${out}.map`, 'utf8')).sources.length;
 console.log(`dist/portcullis.js: ${bundle.length} bytes raw, ${gz} bytes gzip, ${modules} modules (Vite ${version})`);
+
+// The ALTCHA widget (DESIGN §16), served by Portcullis at /sdk/altcha*.{js,css}: its build without
+// inline styles or inlined workers, so a page's CSP needs nothing but 'self' (and blob: for the
+// worker the SDK starts from the fetched worker code, which also works across origins).
+const { createRequire } = await import('node:module');
+const { copyFileSync } = await import('node:fs');
+// `altcha` exports no package.json: find its folder from its main entry (dist/main/altcha.umd.cjs).
+const widgetDir = resolve(dirname(createRequire(import.meta.url).resolve('altcha')), '..');
+for (const [from, to] of [['external/altcha.min.js', 'altcha.js'], ['external/altcha.css', 'altcha.css'], ['workers/sha.js', 'altcha-worker.js']]) {
+  copyFileSync(join(widgetDir, from), join(root, 'dist', to));
+}
+console.log('dist/altcha.js, altcha.css, altcha-worker.js: the ALTCHA widget, copied from altcha');

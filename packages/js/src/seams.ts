@@ -6,6 +6,8 @@ export interface CaptchaChallenge {
   provider: CaptchaProviderName;
   siteKey: string;
   action: string;
+  /** Provider `altcha`: where the widget fetches its proof-of-work challenge (DESIGN §16). */
+  challengeUrl?: string;
 }
 
 /** A rendered widget. `token()` waits for the next token; `reset()` makes the spent one go away. */

@@ -38,13 +38,19 @@ function tell(deps: FlowDeps, step: SignInStep): void {
 
 export type SignedIn = ReturnType<typeof readSignIn>;
 
-function readChallenge(error: PortcullisClientError): CaptchaChallenge {
+function readChallenge(error: PortcullisClientError, baseUrl: string): CaptchaChallenge {
   const d = error.details ?? {};
   const provider = d['provider'];
-  if (!isCaptchaProvider(provider) || typeof d['site_key'] !== 'string') {
+  const action = typeof d['action'] === 'string' ? d['action'] : 'login';
+  // altcha has no site key; its widget needs the challenge URL instead.
+  // A /path (a server without a configured public URL) is on the server the SDK talks to.
+  if (provider === 'altcha' && typeof d['challenge_url'] === 'string') {
+    const url = d['challenge_url'];
+    return { provider, siteKey: '', action, challengeUrl: url.startsWith('/') && !url.startsWith('//') ? `${baseUrl}${url}` : url };
+  }
+  if (!isCaptchaProvider(provider) || provider === 'altcha' || typeof d['site_key'] !== 'string') {
     throw new PortcullisClientError('unexpected_response', { status: error.status, details: d, cause: error });
   }
-  const action = typeof d['action'] === 'string' ? d['action'] : 'login';
   return { provider, siteKey: d['site_key'], action };
 }
 
@@ -75,7 +81,7 @@ export async function runSignIn(deps: FlowDeps, body: LoginBody): Promise<Signed
         if (error.code !== 'captcha_required' && error.code !== 'captcha_invalid') throw error;
         // Bounds `captcha_required` too: a server that never accepts a token must not loop forever.
         if (++rounds > MAX_CAPTCHA_ROUNDS) throw error;
-        const challenge = readChallenge(error);
+        const challenge = readChallenge(error, deps.transport.baseUrl);
         if (widget && opened && !sameChallenge(opened, challenge)) {
           widget.close();
           widget = undefined;

@@ -7,13 +7,15 @@ const HC = ['https://hcaptcha.com', 'https://*.hcaptcha.com'];
 
 describe('cspFor (DESIGN §13, exact origins)', () => {
   it.each([
-    ['turnstile', { 'script-src': ['https://challenges.cloudflare.com'], 'frame-src': ['https://challenges.cloudflare.com'], 'style-src': [], 'connect-src': [] }],
+    ['turnstile', { 'script-src': ['https://challenges.cloudflare.com'], 'frame-src': ['https://challenges.cloudflare.com'], 'style-src': [], 'connect-src': [], 'worker-src': [] }],
     ['recaptcha', {
       'script-src': ['https://www.google.com/recaptcha/', 'https://www.gstatic.com/recaptcha/'],
       'frame-src': ['https://www.google.com/recaptcha/', 'https://recaptcha.google.com/recaptcha/'],
-      'style-src': [], 'connect-src': [],
+      'style-src': [], 'connect-src': [], 'worker-src': [],
     }],
-    ['hcaptcha', { 'script-src': HC, 'frame-src': HC, 'style-src': HC, 'connect-src': HC }],
+    ['hcaptcha', { 'script-src': HC, 'frame-src': HC, 'style-src': HC, 'connect-src': HC, 'worker-src': [] }],
+    // DESIGN §16: served by Portcullis ('self'), the worker started from a blob: URL.
+    ['altcha', { 'script-src': [], 'frame-src': [], 'style-src': [], 'connect-src': [], 'worker-src': ['blob:'] }],
   ] as const)('%s', (provider, expected) => {
     expect(cspFor(provider)).toEqual(expected);
   });
@@ -25,7 +27,7 @@ describe('cspFor (DESIGN §13, exact origins)', () => {
 
   it('a tenant script_url (the emulator) needs its own origin for scripts and frames instead', () => {
     expect(requiredSources('turnstile', 'http://127.0.0.1:8787/__captcha/turnstile/v0/api.js', false)).toEqual({
-      'script-src': ['http://127.0.0.1:8787'], 'frame-src': ['http://127.0.0.1:8787'], 'style-src': [], 'connect-src': [],
+      'script-src': ['http://127.0.0.1:8787'], 'frame-src': ['http://127.0.0.1:8787'], 'style-src': [], 'connect-src': [], 'worker-src': [],
     });
   });
 });

@@ -37,6 +37,20 @@ export const CaptchaAnswer = Type.Object({
   token: Type.Unknown(),
 }, { additionalProperties: false });
 
+/**
+ * `GET <issuer>/captcha/altcha/challenge` (DESIGN §16): an ALTCHA PoW v2 challenge as the widget
+ * reads it. `data` carries the binding (tenant, action) and the deadline, all under the signature.
+ */
+export const AltchaChallenge = Type.Object({
+  parameters: Type.Object({
+    algorithm: Type.String(), nonce: Type.String(), salt: Type.String(), cost: Type.Integer(), keyLength: Type.Integer(),
+    keyPrefix: Type.String(), keySignature: Type.String(),
+    data: Type.Object({ tenant: Type.String(), action: Type.String(), expires_at: Type.Integer({ description: 'epoch seconds' }) }),
+  }),
+  signature: Type.String(),
+});
+export type AltchaChallenge = Static<typeof AltchaChallenge>;
+
 export const LoginBody = Type.Object({
   email: Identifier({ minLength: 1, maxLength: 320 }),
   password: Type.String({ minLength: 1, maxLength: 1024 }),

@@ -40,7 +40,12 @@ const captchaFields = {
   script_url: OrNull(Url),
   timeout_ms: Type.Integer({ minimum: 100, maximum: 30_000, default: 3000 }),
   on_every_login: Flag(false),
-  outage_fallback: Type.Union([Type.Literal('deny'), Type.Literal('email_otp')], { default: 'deny' }),
+  outage_fallback: Type.Union([Type.Literal('deny'), Type.Literal('email_otp'), Type.Literal('pow')], { default: 'deny' }),
+  // DESIGN §16: the base work of a proof-of-work challenge (the largest secret number at score 0);
+  // it doubles for every 25 points of the attempt's risk score.
+  pow: Section({ difficulty: Type.Integer({ minimum: 1000, maximum: 1_000_000, default: 20_000 }) }),
+  // The provider's published always-pass test keys, for CI and staging; refused in production.
+  test_mode: Flag(false),
 };
 type CategoryPoints = { [C in (typeof THREAT_CATEGORIES)[number]]: ReturnType<typeof Points> };
 const Secret = OrNull(Type.String({ minLength: 1, maxLength: 1024 }));
@@ -156,7 +161,8 @@ function crossFieldErrors(doc: Record<string, unknown>, bad: Set<string>): Field
   }
   // A provider without its keys can never verify a token: every challenge would fail closed.
   const captcha = isPlainObject(doc.captcha) ? doc.captcha : {};
-  if (typeof captcha.provider === 'string' && !bad.has('captcha.provider')) {
+  // altcha is issued and verified by Portcullis itself: no site key, no secret.
+  if (typeof captcha.provider === 'string' && captcha.provider !== 'altcha' && !bad.has('captcha.provider')) {
     for (const key of ['site_key', 'secret']) {
       if (captcha[key] === null) out.push({ path: `captcha.${key}`, message: 'is required when captcha.provider is set' });
     }

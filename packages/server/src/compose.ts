@@ -11,6 +11,7 @@ import { systemClock } from './ports/clock.js';
 import { connectDatabase, migrateToLatest, type SqlTarget } from './adapters/sql/connect.js';
 import { createSqlStore } from './adapters/sql/sql-store.js';
 import { createSecretBox } from './adapters/crypto/secret-box.js';
+import { createAltchaPow } from './adapters/captcha/altcha-pow.js';
 import { createAuditChainMac } from './adapters/crypto/audit-chain-mac.js';
 import { KEYED_AUDIT_CHAIN_MIGRATION } from './adapters/sql/audit-repo.js';
 import { createEs256Signer } from './adapters/crypto/es256-signer.js';
@@ -130,12 +131,14 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   const registry = createFeedRegistry({ store, clock, auditWriter, createFeedSet, log: log.child({ component: 'threat-feeds' }) }, config.threatFeeds);
   const reputation = announcingFeedSync(registry, bus);
   const mailer = config.PORTCULLIS_SMTP_URL ? createSmtpMailer(config.PORTCULLIS_SMTP_URL, config.PORTCULLIS_MAIL_FROM) : createOutboxMailer(store, clock);
+  const pow = createAltchaPow(master);
   const deps: Deps = {
     config, store, clock, counters, hasher, box, auditChain, trustedProxies, auditWriter, commit, reputation, mailer,
     keys: createKeyRing(store, box, clock, { signer: createEs256Signer, bus }),
     metrics: createMetrics({ processMetrics: overrides.processMetrics ?? false }),
     tenants: createTenantResolver(store, config, clock, bus),
-    captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(fetch, overrides.selfOrigin), overrides.breaker),
+    pow,
+    captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(fetch, overrides.selfOrigin), pow, overrides.breaker),
     risk: openGate,
     attempts: createAttemptLog(commit, clock, { enabled: overrides.attemptLog ?? true }),
   };

@@ -7,6 +7,7 @@ import { watchCsp } from './csp-watch.js';
 import { DEFAULT_SCRIPT_URLS, type WidgetApi } from './providers.js';
 import { ScriptLoadError, loadWidgetApi } from './script-loader.js';
 import { openWidgetHost, watchFrameLoad } from './widget-host.js';
+import { openAltchaWidget } from './altcha-widget.js';
 
 /** How the browser renderer finds scripts and places widgets. */
 export interface BrowserRendererConfig {
@@ -29,6 +30,11 @@ function needed(sources: Record<CspDirective, string[]>): string {
 
 async function openWidget(config: BrowserRendererConfig, challenge: CaptchaChallenge): Promise<CaptchaWidget> {
   const { provider } = challenge;
+  if (provider === 'altcha') {
+    // Served by the Portcullis server the challenge comes from, not by the page's origin.
+    const url = config.scriptUrls.altcha ?? new URL(DEFAULT_SCRIPT_URLS.altcha, new URL(challenge.challengeUrl ?? '', document.baseURI)).href;
+    return openAltchaWidget(challenge, url, config.container, config.timeoutMs);
+  }
   const custom = config.scriptUrls[provider];
   const scriptUrl = custom ?? DEFAULT_SCRIPT_URLS[provider];
   const sources = requiredSources(provider, scriptUrl, custom === undefined, document.baseURI);

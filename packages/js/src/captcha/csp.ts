@@ -23,7 +23,7 @@ export function cspFor(provider: CaptchaProviderName): Record<CspDirective, stri
 export function requiredSources(provider: CaptchaProviderName, scriptUrl: string, isDefault: boolean, base?: string): Record<CspDirective, string[]> {
   if (isDefault) return cspFor(provider);
   const origin = new URL(scriptUrl, base).origin;
-  return { 'script-src': [origin], 'frame-src': [origin], 'style-src': [], 'connect-src': [] };
+  return { ...cspFor(provider), 'script-src': [origin], 'frame-src': [origin], 'style-src': [], 'connect-src': [] };
 }
 
 /** Whether a CSP host source (`https://*.hcaptcha.com`, `https://www.google.com/recaptcha/`) matches `url`. */

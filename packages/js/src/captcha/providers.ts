@@ -4,7 +4,7 @@ import type { CaptchaProviderName } from '../options.js';
 /** The real providers' widget scripts (one table in `@portcullis/protocol`). */
 export const DEFAULT_SCRIPT_URLS: Readonly<Record<CaptchaProviderName, string>> = PROVIDER_SCRIPT_URLS;
 
-const GLOBALS: Readonly<Record<CaptchaProviderName, string>> = { turnstile: 'turnstile', recaptcha: 'grecaptcha', hcaptcha: 'hcaptcha' };
+const GLOBALS: Readonly<Record<CaptchaProviderName, string>> = { turnstile: 'turnstile', recaptcha: 'grecaptcha', hcaptcha: 'hcaptcha', altcha: '$altcha' };
 
 /** The global a provider's script defines as soon as it runs (reCAPTCHA's `render` comes later). */
 export const globalName = (provider: CaptchaProviderName): string => GLOBALS[provider];

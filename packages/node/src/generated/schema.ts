@@ -726,6 +726,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/captcha/altcha/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A proof-of-work challenge for provider altcha */
+        get: operations["getAltchaChallenge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{slug}/captcha/altcha/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A proof-of-work challenge for provider altcha */
+        get: operations["getAltchaChallengeAtIssuer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -736,7 +770,7 @@ export interface components {
             password: string;
             captcha?: {
                 /** @enum {unknown} */
-                provider: "turnstile" | "recaptcha" | "hcaptcha";
+                provider: "turnstile" | "recaptcha" | "hcaptcha" | "altcha";
                 token: unknown;
             };
             device?: {
@@ -930,7 +964,7 @@ export interface components {
             /** @default {} */
             captcha: {
                 /** @default null */
-                provider: "turnstile" | "recaptcha" | "hcaptcha" | null;
+                provider: "turnstile" | "recaptcha" | "hcaptcha" | "altcha" | null;
                 /** @default null */
                 site_key: string | null;
                 /** @default 0.5 */
@@ -946,7 +980,14 @@ export interface components {
                 /** @default false */
                 on_every_login: boolean;
                 /** @default deny */
-                outage_fallback: "deny" | "email_otp";
+                outage_fallback: "deny" | "email_otp" | "pow";
+                /** @default {} */
+                pow: {
+                    /** @default 20000 */
+                    difficulty: number;
+                };
+                /** @default false */
+                test_mode: boolean;
                 secret_set: boolean;
             };
             /** @default {} */
@@ -1060,7 +1101,7 @@ export interface components {
          */
         RiskPolicyInput: {
             captcha?: {
-                provider?: "turnstile" | "recaptcha" | "hcaptcha" | null;
+                provider?: "turnstile" | "recaptcha" | "hcaptcha" | "altcha" | null;
                 site_key?: string | null;
                 min_score?: number;
                 allowed_hostnames?: string[];
@@ -1068,7 +1109,11 @@ export interface components {
                 script_url?: string | null;
                 timeout_ms?: number;
                 on_every_login?: boolean;
-                outage_fallback?: "deny" | "email_otp";
+                outage_fallback?: "deny" | "email_otp" | "pow";
+                pow?: {
+                    difficulty?: number;
+                };
+                test_mode?: boolean;
                 secret?: string | null;
                 secret_set?: boolean;
             };
@@ -1499,7 +1544,7 @@ export interface components {
             password: string;
             captcha?: {
                 /** @enum {unknown} */
-                provider: "turnstile" | "recaptcha" | "hcaptcha";
+                provider: "turnstile" | "recaptcha" | "hcaptcha" | "altcha";
                 token: unknown;
             };
             device?: {
@@ -1539,7 +1584,7 @@ export interface components {
             email: string;
             captcha?: {
                 /** @enum {unknown} */
-                provider: "turnstile" | "recaptcha" | "hcaptcha";
+                provider: "turnstile" | "recaptcha" | "hcaptcha" | "altcha";
                 token: unknown;
             };
             device?: {
@@ -1612,6 +1657,25 @@ export interface components {
                 min_length?: number;
                 reject_common?: boolean;
             };
+        };
+        /** AltchaChallenge */
+        AltchaChallenge: {
+            parameters: {
+                algorithm: string;
+                nonce: string;
+                salt: string;
+                cost: number;
+                keyLength: number;
+                keyPrefix: string;
+                keySignature: string;
+                data: {
+                    tenant: string;
+                    action: string;
+                    /** @description epoch seconds */
+                    expires_at: number;
+                };
+            };
+            signature: string;
         };
     };
     responses: never;
@@ -4020,6 +4084,87 @@ export interface operations {
                     "application/json": {
                         data: components["schemas"]["TenantSettings"];
                     };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAltchaChallenge: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant slug, when the Host does not name the tenant (DESIGN §3). */
+                "x-tenant"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AltchaChallenge"];
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAltchaChallengeAtIssuer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AltchaChallenge"];
                 };
             };
             /** @description Default Response */

@@ -12,13 +12,16 @@ export function hostedPageCsp(captcha: RiskPolicy['captcha'], nonce: string): st
     : captcha.script_url?.startsWith('/') ? {} // this server's own path: 'self' already covers it
     : captcha.script_url ? { 'script-src': [new URL(captcha.script_url).origin], 'frame-src': [new URL(captcha.script_url).origin] }
       : PROVIDER_CSP[captcha.provider];
-  const list = (d: Directive, base: readonly string[]) => [...base, ...(extra[d] ?? [])].join(' ');
+  // DESIGN §16: altcha, as the provider or as the outage fallback, also needs its workers.
+  const pow = captcha.provider === 'altcha' || captcha.outage_fallback === 'pow' ? PROVIDER_CSP.altcha : {};
+  const list = (d: Directive, base: readonly string[]) => [...new Set([...base, ...(extra[d] ?? []), ...(pow[d] ?? [])])].join(' ');
   return [
     "default-src 'none'",
     `script-src ${list('script-src', ["'self'", `'nonce-${nonce}'`])}`,
     `frame-src ${list('frame-src', ["'self'"])}`,
     `style-src ${list('style-src', ["'self'", `'nonce-${nonce}'`])}`,
     `connect-src ${list('connect-src', ["'self'"])}`,
+    `worker-src ${list('worker-src', ["'self'"])}`,
     "img-src 'self' data:",
     "base-uri 'none'",
     "form-action 'self'",

@@ -16,6 +16,7 @@ import type { CaptchaChecker } from './captcha/check.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { IpHit } from '../domain/risk/signals.js';
 import type { FeedStatus } from '../ports/feeds.js';
+import type { PowChallenges } from '../ports/pow.js';
 
 import type { AttemptLog } from './risk/attempt-log.js';
 
@@ -46,6 +47,8 @@ export interface Deps {
   risk: RiskGate;
   trustedProxies: CidrSet;
   captcha: CaptchaChecker;
+  /** Self-issued proof-of-work challenges, provider `altcha` (DESIGN §16). */
+  pow: PowChallenges;
   mailer: Mailer;
   reputation: IpReputation;
   /** The decision log (DESIGN §15). */

@@ -15,8 +15,10 @@ export async function tenantProblems(store: Store, box: SecretBox): Promise<stri
   const problems: string[] = [];
   for (const tenant of await store.tenants.list()) {
     const { captcha } = policyOf(tenant).policy;
-    if (!captcha.provider) continue;
     const where = `tenant ${tenant.slug}: captcha`;
+    if (captcha.test_mode) problems.push(`${where} test_mode is on (published always-pass test keys)`);
+    // altcha has no keys to check: Portcullis issues and verifies it under a key derived from the master key.
+    if (!captcha.provider || captcha.provider === 'altcha') continue;
     if (captcha.secret === null) problems.push(`${where} provider ${captcha.provider} has no secret`);
     else if (TEST_SECRET_VALUES.has(box.open(captcha.secret))) problems.push(`${where} secret is a published test secret`);
     if (captcha.site_key && TEST_SITEKEY_VALUES.has(captcha.site_key)) problems.push(`${where} site key is a published test key`);

@@ -9,6 +9,7 @@ import { newId, newSecret } from '../ports/ids.js';
 import { hashSecret } from '../domain/secret-hash.js';
 import { isoTime } from './context.js';
 import { recordEvent } from './audit.js';
+import { newTenantSettings } from './risk/policy.js';
 
 export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -90,7 +91,7 @@ export async function createTenant(
   const now = isoTime(deps.clock.now());
   const tenant: TenantRecord = {
     id: newId('tnt'), slug: input.slug, domains: (input.domains ?? []).map((d) => d.toLowerCase()),
-    allowedOrigins: input.allowedOrigins ?? [], settings: {}, createdAt: now,
+    allowedOrigins: input.allowedOrigins ?? [], settings: newTenantSettings(), createdAt: now,
   };
   const secret = newSecret('pcs');
   const appId = newId('app');

@@ -13,12 +13,12 @@ describe('risk policy, feeds and insight API', () => {
   let h: Harness;
   afterEach(() => h?.close());
 
-  it('reads the default policy with the secret write-only', async () => {
+  it('reads the default policy with the secret write-only (a new tenant starts on altcha, DESIGN §16)', async () => {
     h = await createHarness();
     const res = await h.api('GET', '/api/v1/risk/policy');
     const { secret, ...captcha } = DEFAULT_RISK_POLICY.captcha;
     expect(secret).toBeNull();
-    expect(res.json().data).toEqual({ ...DEFAULT_RISK_POLICY, captcha: { ...captcha, secret_set: false } });
+    expect(res.json().data).toEqual({ ...DEFAULT_RISK_POLICY, captcha: { ...captcha, provider: 'altcha', secret_set: false } });
   });
 
   it('fills a partial PUT with defaults, keeps the secret sealed and audits the change', async () => {

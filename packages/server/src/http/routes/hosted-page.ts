@@ -19,6 +19,19 @@ async function loadBundle(): Promise<{ code: Buffer; map: Buffer | null } | null
   }
 }
 
+/** The ALTCHA widget files `@portcullis/js` ships (DESIGN §16), by the name they are served under at /sdk/. */
+const ALTCHA_FILES = { 'altcha.js': 'text/javascript', 'altcha.css': 'text/css', 'altcha-worker.js': 'text/javascript' } as const;
+
+async function loadAltcha(): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for (const name of Object.keys(ALTCHA_FILES)) {
+    try {
+      files.set(name, await readFile(createRequire(import.meta.url).resolve(`@portcullis/js/${name}`)));
+    } catch { /* not built: answered 404 below */ }
+  }
+  return files;
+}
+
 const LoginQuery = Type.Object({ return_to: Type.Optional(Type.String({ maxLength: 2048 })) });
 
 /**
@@ -54,6 +67,15 @@ export async function hostedPageRoutes(app: FastifyInstance, deps: Deps): Promis
     if (!bundle?.map) return reply.code(404).type('text/plain').send('SDK source map not built: run npm run build');
     return reply.type('application/json; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(bundle.map);
   });
+  const altcha = await loadAltcha();
+  for (const [name, type] of Object.entries(ALTCHA_FILES)) {
+    app.get(`/sdk/${name}`, { schema: { hide: true } }, async (_request, reply) => {
+      const file = altcha.get(name);
+      if (!file) return reply.code(404).type('text/plain').send('SDK bundle not built: run npm run build');
+      // Fetched across origins by pages that use the SDK (the worker code becomes a blob: worker there).
+      return reply.type(`${type}; charset=utf-8`).header('Cache-Control', 'public, max-age=300').header('Access-Control-Allow-Origin', '*').send(file);
+    });
+  }
   for (const path of ['/login', '/tenants/:slug/login']) {
     app.get(path, { schema: { hide: true, querystring: LoginQuery } }, async (request, reply) => sendHostedPage(reply, await hostedPage(deps, request)));
   }

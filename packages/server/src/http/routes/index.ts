@@ -18,9 +18,10 @@ import { webhookRoutes } from './webhooks.js';
 import { signupRoutes } from './signup.js';
 import { settingsRoutes } from './settings.js';
 import { accountPageRoutes } from './account-pages.js';
+import { altchaRoutes } from './altcha.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes, authorizeRoutes, userinfoRoutes, webhookRoutes, signupRoutes, settingsRoutes]) {
+  for (const routes of [opsRoutes, wellKnownRoutes, authRoutes, oauthRoutes, userRoutes, applicationRoutes, auditRoutes, riskRoutes, riskAnalyticsRoutes, authorizeRoutes, userinfoRoutes, webhookRoutes, signupRoutes, settingsRoutes, altchaRoutes]) {
     await app.register(async (scope) => routes(typed(scope), deps));
   }
   await app.register(async (scope) => hostedPageRoutes(scope, deps));

@@ -24,6 +24,15 @@ export function policyOf(tenant: TenantRecord): Compiled {
   return result;
 }
 
+/**
+ * A new tenant's settings (DESIGN §16): its policy starts with provider `altcha`, which needs no
+ * keys, so its first challenged sign-in is a proof of work instead of a refusal.
+ */
+export function newTenantSettings(): Record<string, unknown> {
+  const resolved = resolvePolicy({ captcha: { provider: 'altcha' } });
+  return resolved.ok ? { [KEY]: resolved.policy } : {};
+}
+
 export function policyView(tenant: TenantRecord): RiskPolicyView {
   return toPolicyView(policyOf(tenant).policy);
 }

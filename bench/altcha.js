@@ -1,0 +1,99 @@
+// Provider altcha (DESIGN §16): what one challenge costs the server to issue and to verify
+// (goal ≤ 50 µs each, against one password hash), and what solving costs a person in headless
+// Chromium (Debian's), with the widget's own worker code served at /sdk/altcha-worker.js, at each
+// step of the score → work table.  Standalone: `node bench/altcha.js` (after `npm run build`).
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { solveChallenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/sha';
+import { createAltchaPow } from '../packages/server/dist/adapters/captcha/altcha-pow.js';
+import { powMaxNumber } from '../packages/server/dist/domain/captcha/pow-work.js';
+import { DEFAULT_RISK_POLICY } from '../packages/protocol/dist/index.js';
+import { startServer, bareHashRate } from './lib.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCORES = [0, 25, 40, 50, 75, 100];
+const SOLVES = Number(process.env.ALTCHA_SOLVES ?? 15);
+const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
+
+async function serverCost() {
+  const pow = createAltchaPow(Buffer.alloc(32, 9));
+  const binding = { tenantId: 'tnt_bench', action: 'login' };
+  const n = 2000;
+  const work = { maxNumber: 1000, expiresAtMs: Date.now() + 300_000 };
+  for (let i = 0; i < 200; i++) await pow.issue(binding, work);
+  let t = performance.now();
+  const challenges = [];
+  for (let i = 0; i < n; i++) challenges.push(await pow.issue(binding, work));
+  const issueUs = ((performance.now() - t) * 1000) / n;
+  const payloads = [];
+  for (const c of challenges.slice(0, 200)) {
+    const solution = await solveChallenge({ challenge: c, deriveKey });
+    payloads.push(Buffer.from(JSON.stringify({ challenge: c, solution })).toString('base64'));
+  }
+  t = performance.now();
+  for (let i = 0; i < n; i++) {
+    const v = await pow.verify(payloads[i % payloads.length], { ...binding, nowMs: Date.now() });
+    if (!v.ok) throw new Error(`verify failed: ${v.reason}`);
+  }
+  const verifyUs = ((performance.now() - t) * 1000) / n;
+  return { issueUs, verifyUs };
+}
+
+async function solveTimes() {
+  const server = await startServer();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.port}/sdk/altcha.css`);
+    const pow = createAltchaPow(Buffer.alloc(32, 9));
+    const rows = [];
+    for (const score of SCORES) {
+      const maxNumber = powMaxNumber(DEFAULT_RISK_POLICY.captcha.pow.difficulty, score);
+      const times = [];
+      for (let i = 0; i < SOLVES; i++) {
+        const challenge = await pow.issue({ tenantId: 'tnt_bench', action: 'login' }, { maxNumber, expiresAtMs: Date.now() + 300_000 });
+        // As the widget does: navigator.hardwareConcurrency workers, interleaved counters, first answer wins.
+        times.push(await page.evaluate(async (c) => {
+          const code = await (await fetch('/sdk/altcha-worker.js')).text();
+          const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+          const n = Math.min(16, Math.max(1, navigator.hardwareConcurrency));
+          const started = performance.now();
+          const workers = Array.from({ length: n }, () => new Worker(url));
+          await Promise.race(workers.map((w, i) => new Promise((resolve) => {
+            w.onmessage = (m) => resolve(m.data);
+            w.postMessage({ type: 'work', challenge: c, counterStart: i, counterStep: n, timeout: 60_000 });
+          })));
+          const ms = performance.now() - started;
+          for (const w of workers) w.terminate();
+          return ms;
+        }, challenge));
+      }
+      rows.push({ score, maxNumber, median: quantile(times, 0.5), p95: quantile(times, 0.95) });
+    }
+    return rows;
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+export async function run() {
+  const { issueUs, verifyUs } = await serverCost();
+  const hashes = await bareHashRate(1, 2);
+  const hashUs = 1e6 / hashes;
+  const out = [
+    { name: 'altcha: issue one challenge', value: issueUs, unit: 'µs', baseline: hashUs, baselineUnit: 'µs / argon2id hash', ratio: hashUs / issueUs, goal: '≤ 50 µs (≥ 200× cheaper than a hash)' },
+    { name: 'altcha: verify one payload', value: verifyUs, unit: 'µs', baseline: hashUs, baselineUnit: 'µs / argon2id hash', ratio: hashUs / verifyUs, goal: '≤ 50 µs (≥ 200× cheaper than a hash)' },
+  ];
+  if (existsSync(CHROMIUM)) {
+    for (const r of await solveTimes()) {
+      out.push({ name: `altcha: solve in Chromium, score ${r.score} (max number ${r.maxNumber})`, value: r.median, unit: 'ms median', baseline: r.p95, baselineUnit: 'ms p95', ratio: null, goal: r.score === 0 ? 'median ≤ 1 s, p95 ≤ 3 s' : '' });
+    }
+  }
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const r of await run()) console.log(JSON.stringify(r));
+}

@@ -3,7 +3,7 @@ import { PortcullisError } from '@portcullis/protocol';
 
 export interface Parsed {
   positionals: string[];
-  values: { tenant?: string; email?: string; password?: string; name?: string; scopes?: string; domain?: string[]; origin?: string[]; checkpoint?: string; json?: boolean; help?: boolean };
+  values: { tenant?: string; email?: string; password?: string; name?: string; scopes?: string; domain?: string[]; origin?: string[]; checkpoint?: string; url?: string; seconds?: string; json?: boolean; help?: boolean };
 }
 
 /** One flag of one command, as `--help` shows it. */

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, ROOT, cleanEnv, startServer, type ServerProcess } from './support/server-process.js';
+import { addressIn, ipv4Networks, planFor, demoPeople, seededRandom, personPassword, SCENARIOS } from '../src/demo/traffic-mix.js';
+
+// `portcullis demo traffic` is how a newcomer's console gets data: it runs here as a person would
+// run it, against `portcullis start` on a real port, and what it drove is read back through the
+// management API, not from the command's own counts.
+
+const TRUSTING = { PORTCULLIS_TRUSTED_PROXIES: '127.0.0.1/32,::1/128' };
+
+function runCommand(dir: string, port: number, args: string[]) {
+  return spawnSync(process.execPath, [CLI, 'demo', 'traffic', ...args], {
+    cwd: dir, encoding: 'utf8', timeout: 120_000, env: cleanEnv({ PORTCULLIS_DATA_DIR: join(dir, 'data'), PORT: String(port) }),
+  });
+}
+
+async function adminToken(origin: string, dir: string): Promise<string> {
+  const { application } = JSON.parse(readFileSync(join(dir, 'data', 'demo-credentials.json'), 'utf8')) as { application: { client_id: string; client_secret: string } };
+  const r = await fetch(`${origin}/oauth2/token`, {
+    method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${application.client_id}:${application.client_secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  return ((await r.json()) as { access_token: string }).access_token;
+}
+
+describe('portcullis demo traffic', () => {
+  let dir: string;
+  let server: ServerProcess | undefined;
+  let run: ReturnType<typeof runCommand>;
+  beforeAll(async () => {
+    execFileSync('npx', ['tsc', '-b', 'packages/server'], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
+    dir = mkdtempSync(join(tmpdir(), 'portcullis-traffic-'));
+    server = await startServer({ dataDir: join(dir, 'data'), cwd: dir, env: TRUSTING });
+    run = runCommand(dir, server.port, ['--seconds', '5', '--json']);
+  }, 180_000);
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('drives people and bots whose attempts the decision log records as allowed, challenged and denied', async () => {
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const out = JSON.parse(run.stdout) as Record<string, any>;
+    expect(out).toMatchObject({ ok: true, tenant: 'demo', seconds: 5, feeds_added: ['x4bnet-vpn', 'x4bnet-datacenter'], users_created: 12, outage: { from_s: 2, to_s: 2.5 } });
+    expect(Object.keys(out['by_scenario'])).toEqual([...SCENARIOS]);
+    expect(out['visits']).toBeGreaterThanOrEqual(SCENARIOS.length);
+
+    const token = await adminToken(server!.origin, dir);
+    const get = async (path: string) => {
+      const r = await fetch(`${server!.origin}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { data: any }).data;
+    };
+    const stats = await get('/api/v1/risk/stats?bucket=hour');
+    const sum = (k: string) => (stats.buckets as Array<Record<string, number>>).reduce((n, b) => n + b[k]!, 0);
+    for (const k of ['attempts', 'allowed', 'challenged', 'denied', 'captcha_passed', 'succeeded']) expect(sum(k), k).toBeGreaterThan(0);
+    const datacenter = (stats.reasons as Array<{ code: string; fired: number }>).find((r) => r.code === 'ip.datacenter');
+    expect(datacenter?.fired).toBeGreaterThan(0);
+    expect(sum('attempts')).toBe(out['server'].attempts);
+
+    for (const action of ['allow', 'challenge', 'deny']) expect(await get(`/api/v1/risk/attempts?action=${action}&limit=1`), action).toHaveLength(1);
+    // A solved challenge and the sign-in it let through are one attempt: challenged, captcha passed, then signed in.
+    const challenged = await get('/api/v1/risk/attempts?action=challenge&limit=200') as Array<Record<string, any>>;
+    expect(challenged.filter((a) => a['challenge']?.result === 'passed' && a['outcome'] === 'success').length).toBeGreaterThan(0);
+    const [fromDatacenter] = await get('/api/v1/risk/attempts?reason=ip.datacenter&limit=1') as Array<Record<string, any>>;
+    expect(fromDatacenter!['signals'].ip_categories).toContainEqual(expect.objectContaining({ feed: 'x4bnet-datacenter', category: 'datacenter' }));
+    // The office sits behind one X4BNet VPN address, which the log shows as the client address.
+    const vpn = await get('/api/v1/risk/attempts?reason=ip.vpn&limit=200') as Array<Record<string, any>>;
+    const office = vpn.filter((a) => /\.office@demo\.example$/.test(a['email']));
+    expect(office.length).toBeGreaterThan(0);
+    expect(new Set(office.map((a) => a['ip'])).size).toBe(1);
+    expect(office[0]!['signals'].ip_categories).toContainEqual(expect.objectContaining({ feed: 'x4bnet-vpn', category: 'vpn' }));
+    // The provider outage reached the server: verifications that found it unreachable.
+    expect(((await get('/api/v1/risk/stats?bucket=hour')).provider as { unreachable: number }).unreachable).toBeGreaterThan(0);
+  });
+
+  it('leaves the emulated provider up, and a second run reuses the feeds and users it made', () => {
+    const again = runCommand(dir, server!.port, ['--seconds', '1', '--json']);
+    expect(again.stderr).toBe('');
+    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, feeds_added: [], users_created: 0 });
+  }, 60_000);
+
+  it('stops before any traffic, saying what to set, when the server does not believe X-Forwarded-For', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'portcullis-traffic-'));
+    const plain = await startServer({ dataDir: join(other, 'data'), cwd: other });
+    try {
+      const refused = runCommand(other, plain.port, ['--seconds', '1']);
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain('the server saw this machine\'s address (127.0.0.1)');
+      expect(refused.stderr).toContain('PORTCULLIS_TRUSTED_PROXIES=127.0.0.1/32,::1/128 npm start');
+    } finally {
+      await plain.stop();
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses bad flags before reaching any server', () => {
+    expect(runCommand(dir, 1, ['--seconds', '0']).stderr).toBe('portcullis: --seconds 0: must be a whole number from 1 to 3600\n');
+    expect(runCommand(dir, 1, ['--seconds', '2.5']).status).toBe(1);
+    expect(runCommand(dir, 1, ['--url', 'ftp://example.com']).stderr).toBe('portcullis: --url ftp://example.com: must be an http(s) URL\n');
+  });
+});
+
+describe('the demo traffic mix', () => {
+  const random = seededRandom(7);
+  const networks = ipv4Networks('# comment\n10.1.2.0/24\n2001:db8::/32\n192.0.2.7\n');
+
+  it('reads the IPv4 networks of a feed list and draws host addresses inside them', () => {
+    expect(networks).toEqual([[0x0a010200, 256], [0xc0000207, 1]]);
+    for (let i = 0; i < 200; i++) expect(addressIn(networks, random)).toMatch(/^(10\.1\.2\.([1-9]|[1-9]\d|1\d\d|2[0-4]\d|25[0-4])|192\.0\.2\.7)$/);
+  });
+
+  it('plans people with browser signals and their own passwords, bots without either', () => {
+    const people = demoPeople('secret', networks, random);
+    expect(new Set(people.office.map((p) => p.ip)).size).toBe(1);
+    expect(people.home[0]!.password).toBe(personPassword('secret', 'anita.home@demo.example'));
+    expect(personPassword('other secret', 'anita.home@demo.example')).not.toBe(people.home[0]!.password);
+    const human = planFor('home', people, { datacenter: networks }, random);
+    expect(human.passwords.at(-1)).toBe(people.home.find((p) => p.email === human.email)!.password);
+    expect(human.device?.signals).toMatchObject({ webdriver: false, canvas: 'stable' });
+    const stuffing = planFor('stuffing', people, { datacenter: networks }, random);
+    expect(stuffing).toMatchObject({ onChallenge: 'give_up' });
+    expect(stuffing.device).toBeUndefined();
+    expect(planFor('headless', people, { datacenter: networks }, random).device?.signals).toMatchObject({ webdriver: true });
+  });
+});

@@ -85,10 +85,26 @@ describe('portcullis demo traffic', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, feeds_added: [], users_created: 0 });
   }, 60_000);
 
-  it('stops before any traffic, saying what to set, when the server does not believe X-Forwarded-For', async () => {
+  it('refuses a tenant whose captcha is no emulator, and stops before any traffic, saying what to set, when the server does not believe X-Forwarded-For', async () => {
     const other = mkdtempSync(join(tmpdir(), 'portcullis-traffic-'));
     const plain = await startServer({ dataDir: join(other, 'data'), cwd: other });
     try {
+      // First aimed at a tenant whose captcha is not an emulator (a vendor's URL has the same shape):
+      // refused before anything is created on the tenant.
+      const token = await adminToken(plain.origin, other);
+      const api = (method: string, path: string, body?: unknown) => fetch(`${plain.origin}${path}`, {
+        method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { data: any } }));
+      const policy = (await api('GET', '/api/v1/risk/policy')).body.data;
+      const vendorLike = { ...policy, captcha: { ...policy.captcha, verify_url: `${plain.origin}/vendor/turnstile/v0/siteverify` } };
+      expect((await api('PUT', '/api/v1/risk/policy', vendorLike)).status).toBe(200);
+      const notEmulator = runCommand(other, plain.port, ['--seconds', '1']);
+      expect(notEmulator.status).toBe(1);
+      expect(notEmulator.stderr).toBe(`portcullis: no captcha emulator answers at ${plain.origin}/vendor/__emulator/state: demo traffic only runs against the demo setup of \`portcullis start\` (never a tenant on a real provider)\n`);
+      expect((await api('GET', '/api/v1/risk/feeds')).body.data).toEqual([]);
+      expect((await api('GET', '/api/v1/users?limit=100')).body.data.map((u: { email: string }) => u.email)).toEqual(['demo@example.com']);
+      expect((await api('PUT', '/api/v1/risk/policy', policy)).status).toBe(200);
+
       const refused = runCommand(other, plain.port, ['--seconds', '1']);
       expect(refused.status).toBe(1);
       expect(refused.stdout).toBe('');

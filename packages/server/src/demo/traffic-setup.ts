@@ -24,6 +24,14 @@ export async function emulatorOf(client: DemoClient, base: string): Promise<{ em
     throw new DemoTrafficError('the tenant\'s captcha is not the development emulator (no emulator verify_url in its policy): demo traffic only runs against the demo setup of `portcullis start`');
   }
   const emulator = new URL(captcha.verify_url.slice(0, at), base).href.replace(/\/$/, '');
+  // A vendor's own URL has the same shape (…/turnstile/v0/siteverify): only an emulator answers
+  // its control API, and nothing is created on the tenant before it has.
+  const state = await fetch(`${emulator}/__emulator/state`, { signal: AbortSignal.timeout(5000) })
+    .then(async (r) => (r.ok ? (await r.json()) as Record<string, unknown> : null))
+    .catch(() => null);
+  if (!state || typeof state['modes'] !== 'object') {
+    throw new DemoTrafficError(`no captcha emulator answers at ${emulator}/__emulator/state: demo traffic only runs against the demo setup of \`portcullis start\` (never a tenant on a real provider)`);
+  }
   return { emulator, provider: captcha.provider, siteKey: captcha.site_key };
 }
 

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, cleanEnv, startServer, type ServerProcess } from './support/server-process.js';
 import { addressIn, ipv4Networks, planFor, demoPeople, seededRandom, personPassword, SCENARIOS } from '../src/demo/traffic-mix.js';
+import { runTraffic } from '../src/demo/traffic-run.js';
+import type { DemoClient } from '../src/demo/traffic-client.js';
 
 // `portcullis demo traffic` is how a newcomer's console gets data: it runs here as a person would
 // run it, against `portcullis start` on a real port, and what it drove is read back through the
@@ -79,10 +81,14 @@ describe('portcullis demo traffic', () => {
     expect(((await get('/api/v1/risk/stats?bucket=hour')).provider as { unreachable: number }).unreachable).toBeGreaterThan(0);
   });
 
-  it('leaves the emulated provider up, and a second run reuses the feeds and users it made', () => {
+  it('leaves the emulated provider up, and a second run reuses the feeds and users it made', async () => {
+    const state = async () => ((await (await fetch(`${server!.origin}/__captcha/__emulator/state`)).json()) as { modes: Record<string, string> }).modes;
+    expect((await state())['turnstile']).toBe('ok');
+    // A run shorter than the outage's start still switches the provider back when it ends.
     const again = runCommand(dir, server!.port, ['--seconds', '1', '--json']);
     expect(again.stderr).toBe('');
     expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, feeds_added: [], users_created: 0 });
+    expect((await state())['turnstile']).toBe('ok');
   }, 60_000);
 
   it('refuses a tenant whose captcha is no emulator, and stops before any traffic, saying what to set, when the server does not believe X-Forwarded-For', async () => {
@@ -144,5 +150,49 @@ describe('the demo traffic mix', () => {
     expect(stuffing).toMatchObject({ onChallenge: 'give_up' });
     expect(stuffing.device).toBeUndefined();
     expect(planFor('headless', people, { datacenter: networks }, random).device?.signals).toMatchObject({ webdriver: true });
+  });
+
+  // A fake server: every sign-in succeeds after `ms`; mode switches are recorded as they land,
+  // the `http500` one slowly, as a busy emulator might answer.
+  function fakeClient(options: { failAfter?: number } = {}) {
+    const modes: string[] = [];
+    let logins = 0;
+    const client: DemoClient = {
+      async login() {
+        await new Promise((r) => setTimeout(r, 5));
+        if (options.failAfter !== undefined && ++logins > options.failAfter) throw new Error('server went away');
+        return { status: 200, body: {} };
+      },
+      async manage() { return { status: 200, body: {} }; },
+      async solvedToken() { return 'token'; },
+      async providerMode(mode) {
+        await new Promise((r) => setTimeout(r, mode === 'http500' ? 50 : 1));
+        modes.push(mode);
+      },
+    };
+    return { client, modes };
+  }
+  const people = demoPeople('secret', networks, random);
+
+  it('takes the provider down for part of the run and leaves it up, the last switch landing last', async () => {
+    const { client, modes } = fakeClient();
+    const report = await runTraffic({ client, provider: 'turnstile', seconds: 1, concurrency: 2, people, datacenter: networks, random });
+    expect(modes).toEqual(['http500', 'ok', 'ok']);
+    expect(report.outage).toEqual({ from_s: 0.4, to_s: 0.5 });
+    expect(report.visits).toBeGreaterThan(SCENARIOS.length);
+    expect(report.outcomes['success']).toBe(report.requests);
+  });
+
+  it('never lets a slow outage switch land after the final one, even when the run ends first', async () => {
+    const { client, modes } = fakeClient();
+    await runTraffic({ client, provider: 'turnstile', seconds: 0.05, concurrency: 1, people, datacenter: networks, random });
+    await new Promise((r) => setTimeout(r, 150)); // a switch still in flight would land now
+    expect(modes.at(-1)).toBe('ok');
+  });
+
+  it('switches the provider back on when the run fails half-way', async () => {
+    const { client, modes } = fakeClient({ failAfter: 40 });
+    await expect(runTraffic({ client, provider: 'turnstile', seconds: 2, concurrency: 2, people, datacenter: networks, random })).rejects.toThrow('server went away');
+    expect(modes.at(-1)).toBe('ok');
   });
 });

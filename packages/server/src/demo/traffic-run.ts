@@ -76,7 +76,9 @@ export async function runTraffic(options: RunOptions): Promise<RunReport> {
 
   const window = outageWindow(seconds);
   let timers: NodeJS.Timeout[] = [];
-  const switchProvider = (mode: string) => client.providerMode(mode).catch(() => undefined);
+  // Switches run one after another: a late `http500` must never land after the final `ok`.
+  let switching: Promise<void> = Promise.resolve();
+  const switchProvider = (mode: string) => (switching = switching.then(() => client.providerMode(mode)).catch(() => undefined));
   try {
     await Promise.all(SCENARIOS.map((s) => visit(plan(s))));
     const elapsed = now() - started;
@@ -89,7 +91,8 @@ export async function runTraffic(options: RunOptions): Promise<RunReport> {
     }));
   } finally {
     for (const t of timers) clearTimeout(t);
-    await client.providerMode('ok');
+    await switching;
+    await client.providerMode('ok'); // not swallowed: a provider left down must be said
   }
   return { visits, requests, by_scenario, outcomes, outage: { from_s: window.fromMs / 1000, to_s: window.toMs / 1000 } };
 }

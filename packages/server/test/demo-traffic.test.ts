@@ -143,13 +143,16 @@ describe('the demo traffic mix', () => {
     expect(new Set(people.office.map((p) => p.ip)).size).toBe(1);
     expect(people.home[0]!.password).toBe(personPassword('secret', 'anita.home@demo.example'));
     expect(personPassword('other secret', 'anita.home@demo.example')).not.toBe(people.home[0]!.password);
-    const human = planFor('home', people, { datacenter: networks }, random);
+    const human = planFor('home', people, { datacenter: networks, farm: ['192.0.2.7'] }, random);
     expect(human.passwords.at(-1)).toBe(people.home.find((p) => p.email === human.email)!.password);
     expect(human.device?.signals).toMatchObject({ webdriver: false, canvas: 'stable' });
-    const stuffing = planFor('stuffing', people, { datacenter: networks }, random);
+    const stuffing = planFor('stuffing', people, { datacenter: networks, farm: ['192.0.2.7'] }, random);
     expect(stuffing).toMatchObject({ onChallenge: 'give_up' });
     expect(stuffing.device).toBeUndefined();
-    expect(planFor('headless', people, { datacenter: networks }, random).device?.signals).toMatchObject({ webdriver: true });
+    expect(planFor('headless', people, { datacenter: networks, farm: ['192.0.2.7'] }, random).device?.signals).toMatchObject({ webdriver: true });
+    const farm = planFor('solver_farm', people, { datacenter: networks, farm: ['192.0.2.7'] }, random);
+    expect(farm).toMatchObject({ ip: '192.0.2.7', onChallenge: 'solve' });
+    expect(farm.passwords).toHaveLength(4);
   });
 
   // A fake server: every sign-in succeeds after `ms`; mode switches are recorded as they land,

@@ -95,25 +95,28 @@ function leakedEmail(people: readonly Person[], random: Random): string {
   return random() < 0.2 ? pick(people, random).email : `${pick(LEAKED_NAMES, random)}${Math.floor(random() * 1000)}@mail.example`;
 }
 
-const leakedPassword = (random: Random) => pick(['123456', 'password1', 'qwerty123', 'Summer2024!', 'letmein'], random);
+const TOP_PASSWORDS = ['123456', 'password1', 'qwerty123', 'Summer2024!', 'letmein'] as const;
+const leakedPassword = (random: Random) => pick(TOP_PASSWORDS, random);
 
 /** One visit of `scenario`: a person signing in (sometimes mistyping once), or one bot request. */
-export function planFor(scenario: Scenario, people: { office: Person[]; home: Person[] }, networks: { datacenter: ReadonlyArray<readonly [number, number]> }, random: Random): Plan {
+export function planFor(scenario: Scenario, people: { office: Person[]; home: Person[] }, networks: { datacenter: ReadonlyArray<readonly [number, number]>; farm: readonly string[] }, random: Random): Plan {
   const everyone = [...people.office, ...people.home];
   switch (scenario) {
     case 'office_vpn':
     case 'home': {
       const p = pick(scenario === 'home' ? people.home : people.office, random);
       // About one sign-in in four starts with a typo (a caps-lock, a stale password).
-      const passwords = random() < 0.25 ? [`${p.password.slice(0, -1)}x`, p.password] : [p.password];
+      const typo = `${p.password.slice(0, -1)}${p.password.endsWith('x') ? 'y' : 'x'}`;
+      const passwords = random() < 0.25 ? [typo, p.password] : [p.password];
       return { scenario, email: p.email, passwords, ip: p.ip, device: { visitor_id: p.visitorId, signals: { ...BROWSER_SIGNALS } }, onChallenge: 'solve' };
     }
     case 'stuffing':
       // A combo list from a datacenter: no browser at all, so no device data; it cannot solve a captcha.
       return { scenario, email: leakedEmail(everyone, random), passwords: [leakedPassword(random)], ip: addressIn(networks.datacenter, random), onChallenge: 'give_up' };
     case 'solver_farm':
-      // The same, paying a captcha-solving service: it gets past the captcha, then fails the password.
-      return { scenario, email: leakedEmail(everyone, random), passwords: [leakedPassword(random)], ip: addressIn(networks.datacenter, random), onChallenge: 'solve' };
+      // The same, paying a captcha-solving service, from a few rented servers (`farm`), trying the
+      // usual top passwords on each account: it gets past the captcha, then its failures add up.
+      return { scenario, email: leakedEmail(everyone, random), passwords: [...TOP_PASSWORDS.slice(0, 4)], ip: pick(networks.farm, random), onChallenge: 'solve' };
     case 'headless':
       return { scenario, email: leakedEmail(everyone, random), passwords: [leakedPassword(random)], ip: addressIn(HOME_NETWORKS, random), device: { signals: { ...HEADLESS_SIGNALS } }, onChallenge: 'junk' };
   }

@@ -67,12 +67,7 @@ export async function runTraffic(options: RunOptions): Promise<RunReport> {
     }
   }
 
-  const plan = (scenario: Scenario): Plan => {
-    const p = planFor(scenario, options.people, { datacenter: options.datacenter }, random);
-    if (scenario !== 'solver_farm') return p;
-    // It tries the usual top passwords on each account it has.
-    return { ...p, ip: farm[Math.floor(random() * farm.length)]!, passwords: ['123456', 'password1', 'qwerty123', 'Summer2024!'] };
-  };
+  const plan = (scenario: Scenario): Plan => planFor(scenario, options.people, { datacenter: options.datacenter, farm }, random);
 
   const window = outageWindow(seconds);
   let timers: NodeJS.Timeout[] = [];

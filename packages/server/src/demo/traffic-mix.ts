@@ -75,6 +75,12 @@ export function personPassword(secret: string, email: string): string {
 // a real household's address, and none of these is in a threat feed.
 const HOME_NETWORKS = [[0xc6336400, 256], [0xcb007100, 256]] as const; // 198.51.100.0/24, 203.0.113.0/24
 
+const OFFICE_NAMES = ['ada', 'grace', 'alan', 'edsger', 'barbara', 'ken', 'margaret', 'dennis', 'frances', 'donald', 'radia', 'tim'];
+const HOME_NAMES = ['anita', 'bruno', 'chidi', 'dana', 'emeka', 'farah', 'goran', 'hana', 'ivan', 'jia', 'kofi', 'lena', 'mateo', 'nadia', 'omar', 'priya', 'quinn', 'rosa'];
+
+/** How long a demo person waits before signing in again: people sign in now and then, bots all the time. */
+export const PERSON_REST_MS = 15_000;
+
 /** The demo's people: `office` share one office-VPN egress address, `home` each have their own. */
 export function demoPeople(secret: string, vpnNetworks: ReadonlyArray<readonly [number, number]>, random: Random): { office: Person[]; home: Person[] } {
   const officeIp = addressIn(vpnNetworks, random);
@@ -82,8 +88,8 @@ export function demoPeople(secret: string, vpnNetworks: ReadonlyArray<readonly [
     const email = `${name}@demo.example`;
     return { email, password: personPassword(secret, email), ip, visitorId: `vis_demo_${name.replace(/\W/g, '_')}_${i}` };
   };
-  const office = ['ada', 'grace', 'alan', 'edsger', 'barbara', 'ken'].map((n, i) => person(`${n}.office`, officeIp, i));
-  const home = ['anita', 'bruno', 'chidi', 'dana', 'emeka', 'farah'].map((n, i) => person(`${n}.home`, addressIn(HOME_NETWORKS, random), i));
+  const office = OFFICE_NAMES.map((n, i) => person(`${n}.office`, officeIp, i));
+  const home = HOME_NAMES.map((n, i) => person(`${n}.home`, addressIn(HOME_NETWORKS, random), i));
   return { office, home };
 }
 

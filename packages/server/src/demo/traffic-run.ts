@@ -1,5 +1,5 @@
 import type { DemoClient } from './traffic-client.js';
-import { addressIn, outageWindow, planFor, scenarioAt, SCENARIOS, type Person, type Plan, type Random, type Scenario } from './traffic-mix.js';
+import { addressIn, outageWindow, PERSON_REST_MS, planFor, scenarioAt, SCENARIOS, type Person, type Plan, type Random, type Scenario } from './traffic-mix.js';
 
 type Networks = ReadonlyArray<readonly [number, number]>;
 
@@ -67,7 +67,19 @@ export async function runTraffic(options: RunOptions): Promise<RunReport> {
     }
   }
 
-  const plan = (scenario: Scenario): Plan => planFor(scenario, options.people, { datacenter: options.datacenter, farm }, random);
+  // Without a rest, one person would sign in (and mistype) dozens of times a minute and lock
+  // themselves out: a person signs in again only PERSON_REST_MS later; meanwhile the bots go on.
+  const restingUntil = new Map<string, number>();
+  const awake = (list: readonly Person[]) => list.filter((p) => (restingUntil.get(p.email) ?? 0) <= now());
+  const plan = (wanted: Scenario): Plan => {
+    const human = wanted === 'office_vpn' || wanted === 'home';
+    const people = human ? { office: awake(options.people.office), home: awake(options.people.home) } : options.people;
+    if (human && people[wanted === 'home' ? 'home' : 'office'].length === 0) return plan(random() < 0.7 ? 'stuffing' : 'headless');
+    const p = planFor(wanted, people, { datacenter: options.datacenter, farm }, random);
+    // Bots' lists hold every account, resting or not.
+    if (human) restingUntil.set(p.email, now() + PERSON_REST_MS);
+    return p;
+  };
 
   const window = outageWindow(seconds);
   let timers: NodeJS.Timeout[] = [];

@@ -4,7 +4,7 @@ import { PortcullisError } from '@portcullis/protocol';
 export interface Parsed {
   positionals: string[];
   values: { tenant?: string; email?: string; password?: string; name?: string; scopes?: string; domain?: string[]; origin?: string[]; checkpoint?: string; admin?: boolean; json?: boolean; help?: boolean;
-    type?: string; 'redirect-uri'?: string[]; 'post-logout-redirect-uri'?: string[] };
+    url?: string; seconds?: string; type?: string; 'redirect-uri'?: string[]; 'post-logout-redirect-uri'?: string[] };
 }
 
 /** One flag of one command, as `--help` shows it. */

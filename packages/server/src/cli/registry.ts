@@ -84,5 +84,15 @@ export const COMMANDS: readonly Command[] = [
     run: withDeps('auditVerify'),
   },
   { name: 'audit checkpoint', summary: 'print each chain head, signed, to keep elsewhere', flags: tenantFlag(false), run: withDeps('auditCheckpoint') },
+  {
+    name: 'demo traffic', summary: 'a realistic mix of people and bots against a running local server',
+    details: 'Office-VPN staff, people who mistype and solve the captcha, a credential-stuffing wave from datacenter\naddresses, headless browsers and a captcha outage, so the decision log and the console have data.\nAdds the X4BNet feeds and demo users through the management API. The server must trust this\nmachine\'s X-Forwarded-For: start it with PORTCULLIS_TRUSTED_PROXIES=127.0.0.1/32,::1/128 (demo only).',
+    flags: {
+      url: { type: 'string', arg: '<base>', help: 'the running server (default http://HOST:PORT)' },
+      ...tenantFlag(false),
+      seconds: { type: 'string', arg: '<N>', help: 'how long to run, 1 to 3600 (default 60)' },
+    },
+    run: async (config, args) => (await import('./demo-traffic.js')).demoTraffic(config, args),
+  },
   { name: 'keys rotate', summary: 'add a new signing key (older tokens keep verifying)', flags: tenantFlag(true), run: withDeps('keysRotate') },
 ];

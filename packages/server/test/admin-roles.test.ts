@@ -14,7 +14,7 @@ import { seedDemo } from '../src/services/demo-seed.js';
 
 requirePostgresInCi();
 
-const ALL_SCOPES = ['users:read', 'users:write', 'applications:read', 'applications:write', 'risk:read', 'risk:write', 'audit:read'];
+const ALL_SCOPES = ['users:read', 'users:write', 'applications:read', 'applications:write', 'risk:read', 'risk:write', 'audit:read', 'webhooks:read', 'webhooks:write', 'settings:read', 'settings:write'];
 const PASSWORD = 'a long passphrase';
 
 function envelope(res: LightMyRequestResponse, error: string, message: string, details?: Record<string, unknown>) {

@@ -183,12 +183,13 @@ describe('the portcullis CLI', () => {
     const help = cli(['user', 'create', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toBe([
-      'Usage: portcullis user create --tenant <slug> --email <email> [--password <password>]', '',
+      'Usage: portcullis user create --tenant <slug> --email <email> [--password <password>] [--admin]', '',
       'create a user (the same rules as POST /api/v1/users)', 'Without --password a password is generated and printed once.', '',
       'Options:',
       '  --tenant <slug>             the tenant, by slug (required)',
       '  --email <email>             the user\'s email (required)',
       '  --password <password>       at least 8 characters',
+      '  --admin                     the user may run the tenant\'s console (every management scope)',
       '  --json                      print one JSON document (for scripts)',
       '  --help                      show this help', '',
     ].join('\n'));

@@ -35,13 +35,13 @@ describe.each(databases)('OIDC authorization code + PKCE on %s', (database) => {
     const nowS = Math.floor(h.clock.now() / 1000);
     expect(id).toEqual({
       iss: ISSUER, sub: user!.id, aud: spa.client_id, iat: nowS, exp: nowS + 900, auth_time: nowS, nonce: 'n-1', amr: ['pwd'],
-      sid: expect.stringMatching(/^ses_/), email: USER.email, email_verified: false,
+      sid: expect.stringMatching(/^ses_/), email: USER.email, email_verified: true,
     });
     expect(decodeProtectedHeader(body.id_token).typ).toBe('JWT');
 
     const info = await h.app.inject({ url: '/tenants/acme/oauth2/userinfo', headers: { authorization: `Bearer ${body.access_token}` } });
     expect(info.statusCode).toBe(200);
-    expect(info.json()).toEqual({ sub: user!.id, email: USER.email, email_verified: false });
+    expect(info.json()).toEqual({ sub: user!.id, email: USER.email, email_verified: true });
     // The refresh token works with the existing rotation.
     const refreshed = await token(h, { grant_type: 'refresh_token', refresh_token: body.refresh_token });
     expect(refreshed.statusCode).toBe(200);

@@ -16,11 +16,11 @@ export async function signIdToken(deps: Deps, tenant: TenantRecord, input: { iss
 }
 
 /**
- * The person's claims, for the ID token and userinfo. `email_verified` is false until the store
- * records a verification (sign-up helper, DESIGN §19): asserting true for an address nobody
- * confirmed would let an app link accounts on a stranger's word.
+ * The person's claims, for the ID token and userinfo. `email_verified` is true only once the store
+ * records a verification (a sign-up link followed, a reset mail answered, or an operator who
+ * created the user): asserting it for an address nobody confirmed would let an app link accounts
+ * on a stranger's word.
  */
 export function userClaims(user: UserRecord): { email: string; email_verified: boolean } {
-  const verified = (user as UserRecord & { emailVerifiedAt?: string | null }).emailVerifiedAt;
-  return { email: user.email, email_verified: typeof verified === 'string' };
+  return { email: user.email, email_verified: typeof user.emailVerifiedAt === 'string' };
 }

@@ -126,16 +126,24 @@ describe('per-tenant issuer, keys and discovery', () => {
     const res = await h.app.inject({ url: '/tenants/globex/.well-known/openid-configuration' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('public, max-age=300');
+    const issuer = `${BASE}/tenants/globex`;
     expect(res.json()).toEqual({
-      issuer: `${BASE}/tenants/globex`,
-      jwks_uri: `${BASE}/tenants/globex/.well-known/jwks.json`,
-      token_endpoint: `${BASE}/tenants/globex/oauth2/token`,
-      grant_types_supported: ['client_credentials', 'refresh_token'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      issuer,
+      authorization_endpoint: `${issuer}/oauth2/authorize`,
+      token_endpoint: `${issuer}/oauth2/token`,
+      userinfo_endpoint: `${issuer}/oauth2/userinfo`,
+      end_session_endpoint: `${issuer}/oauth2/logout`,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       id_token_signing_alg_values_supported: ['ES256'],
-      response_types_supported: ['token'],
       subject_types_supported: ['public'],
-      scopes_supported: ['openid', 'users:read', 'users:write', 'applications:read', 'applications:write', 'risk:read', 'risk:write', 'audit:read', 'webhooks:read', 'webhooks:write'],
+      claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'amr', 'sid', 'email', 'email_verified'],
+      scopes_supported: ['openid', 'email', 'offline_access', 'users:read', 'users:write', 'applications:read', 'applications:write', 'risk:read', 'risk:write', 'audit:read', 'webhooks:read', 'webhooks:write', 'settings:read', 'settings:write'],
     });
     const byHost = await h.app.inject({ url: '/.well-known/openid-configuration', headers: { host: 'login.globex.test' } });
     expect(byHost.json()).toEqual(res.json());

@@ -79,7 +79,7 @@ describeBrowser('OIDC code flow with openid-client through the hosted page', () 
     expect(claims).toMatchObject({ iss: issuer, sub: user!.id, aud: app.client_id, nonce, email: USER.email, amr: ['pwd'] });
     expect(tokens.refresh_token).toMatch(/^prt_/);
     const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
-    expect(info).toEqual({ sub: user!.id, email: USER.email, email_verified: false });
+    expect(info).toEqual({ sub: user!.id, email: USER.email, email_verified: true });
     const [passed] = await server.audit('captcha.passed');
     expect(passed?.data).toMatchObject({ provider: 'turnstile' });
 

@@ -24,6 +24,7 @@ describe('the default risk policy', () => {
       captcha: {
         provider: null, site_key: null, min_score: 0.5, allowed_hostnames: [], verify_url: null, script_url: null,
         timeout_ms: 3000, on_every_login: false, outage_fallback: 'deny', secret: null,
+        pow: { difficulty: 20000 }, test_mode: false,
       },
       thresholds: { challenge: 30, deny: 90 },
       rules: {
@@ -31,6 +32,8 @@ describe('the default risk policy', () => {
         account_failures: { limit: 3, window_s: 900, points: 40 },
         device_low_confidence: { below: 0.3, points: 40 },
         ip_categories: { known_bot: 50, tor: 40, vpn: 30, proxy: 30, datacenter: 30 },
+        signup: { limit: 5, window_s: 3600, points: 40, block_limit: 50 },
+        password_reset: { limit: 5, window_s: 3600, points: 40, block_limit: 30 },
       },
       lockout: {
         account_ip: { limit: 10, window_s: 900, lock_s: 900 },
@@ -100,9 +103,9 @@ describe('resolvePolicy refuses a bad document with every bad field at once', ()
       monitor_only: 'yes',
       thresold: {},
     })).toEqual([
-      { path: 'captcha.provider', message: 'must be one of "turnstile", "recaptcha", "hcaptcha" or null' },
+      { path: 'captcha.provider', message: 'must be one of "turnstile", "recaptcha", "hcaptcha", "altcha" or null' },
       { path: 'captcha.timeout_ms', message: 'must be an integer from 100 to 30000' },
-      { path: 'captcha.outage_fallback', message: 'must be "deny" or "email_otp"' },
+      { path: 'captcha.outage_fallback', message: 'must be one of "deny", "email_otp" or "pow"' },
       { path: 'captcha.colour', message: 'is not a known field' },
       { path: 'thresholds.challenge', message: 'must be an integer from 0 to 100' },
       { path: 'thresholds.deny', message: 'must be an integer from 0 to 100' },

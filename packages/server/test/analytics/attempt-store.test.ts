@@ -1,29 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Store } from '../../src/ports/store.js';
-import { connectDatabase, migrateToLatest } from '../../src/adapters/sql/connect.js';
-import { createSqlStore } from '../../src/adapters/sql/sql-store.js';
-import { createAuditChainMac } from '../../src/adapters/crypto/audit-chain-mac.js';
-import { randomBytes } from 'node:crypto';
 import { pruneAttempts, startAttemptPruning } from '../../src/services/risk/attempt-retention.js';
-import { DATABASES, createPostgresSchema, requirePostgresInCi } from '../support/database.js';
+import { DATABASES, openTestStore, requirePostgresInCi } from '../support/database.js';
 import { frozenClock } from '../support/harness.js';
 import { recorded } from './support.js';
 
 requirePostgresInCi();
 
-const auditChain = createAuditChainMac(randomBytes(32));
 
-async function openStore(kind: string): Promise<{ store: Store; cleanup(): Promise<void> }> {
-  if (kind === 'sqlite') {
-    const db = connectDatabase({ kind: 'sqlite', file: ':memory:' });
-    await migrateToLatest(db, 'sqlite');
-    return { store: createSqlStore(db, 'sqlite', auditChain), cleanup: async () => {} };
-  }
-  const schema = await createPostgresSchema();
-  const db = connectDatabase(schema.target);
-  await migrateToLatest(db, 'postgres');
-  return { store: createSqlStore(db, 'postgres', auditChain), cleanup: schema.drop };
-}
+const openStore = openTestStore;
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');

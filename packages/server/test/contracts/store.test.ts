@@ -1,27 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store, TenantRecord } from '../../src/ports/store.js';
-import { connectDatabase, migrateToLatest } from '../../src/adapters/sql/connect.js';
-import { createSqlStore } from '../../src/adapters/sql/sql-store.js';
 import { verifyAuditChain } from '../../src/services/audit-verify.js';
 import { createAuditChainMac } from '../../src/adapters/crypto/audit-chain-mac.js';
 import { randomBytes } from 'node:crypto';
-import { DATABASES, createPostgresSchema, requirePostgresInCi } from '../support/database.js';
+import { DATABASES, openTestStore, requirePostgresInCi } from '../support/database.js';
 
 requirePostgresInCi();
 
 const auditChain = createAuditChainMac(randomBytes(32));
 
-async function openStore(kind: string): Promise<{ store: Store; cleanup(): Promise<void> }> {
-  if (kind === 'sqlite') {
-    const db = connectDatabase({ kind: 'sqlite', file: ':memory:' });
-    await migrateToLatest(db, 'sqlite');
-    return { store: createSqlStore(db, 'sqlite', auditChain), cleanup: async () => {} };
-  }
-  const schema = await createPostgresSchema();
-  const db = connectDatabase(schema.target);
-  await migrateToLatest(db, 'postgres');
-  return { store: createSqlStore(db, 'postgres', auditChain), cleanup: schema.drop };
-}
+const openStore = (kind: string) => openTestStore(kind, auditChain);
 
 const tenant = (id: string, slug: string): TenantRecord => ({
   id, slug, domains: [`${slug}.example`], allowedOrigins: [], settings: { a: 1 }, createdAt: '2026-11-24T10:00:00.000Z',

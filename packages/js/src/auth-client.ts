@@ -2,10 +2,11 @@ import type { Device } from '@portcullis/protocol';
 import { createBrowserRenderer } from './captcha/browser-renderer.js';
 import { collectDeviceSignals } from './device/collect.js';
 import { PortcullisClientError } from './errors.js';
-import { PATHS, postForm, postJson, readTokens, type Transport } from './http.js';
+import { PATHS, postForm, postJson, readSignIn, readTokens, type Transport } from './http.js';
 import type { AuthClientOptions, Session } from './options.js';
+import { finishRedirect, startRedirect, type IdTokenClaims, type RedirectSeams, type RedirectSignInOptions } from './redirect.js';
 import type { InternalOptions } from './seams.js';
-import { runSignIn, type FlowDeps, type SignedIn, type SignInStep } from './sign-in-flow.js';
+import { runDoor, runSignIn, type FlowDeps, type SignedIn, type SignInStep } from './sign-in-flow.js';
 import { promptEmailCode } from './ui/otp-prompt.js';
 
 /** An access token this close to expiry is refreshed first, so it does not die in flight. */
@@ -16,6 +17,21 @@ export interface SignInOptions {
   /** Called as the attempt reaches a step the person acts on: a captcha to solve, a code to enter. */
   onStep?: (step: SignInStep) => void;
 }
+
+/** What {@link AuthClient.handleRedirectCallback} resolves with. */
+export interface RedirectResult {
+  session: Session;
+  /** The raw ID token (for `id_token_hint` at logout) and its checked claims. */
+  idToken: string;
+  claims: IdTokenClaims;
+  /** The `state` given to {@link AuthClient.signInWithRedirect}, if any. */
+  state?: string;
+}
+
+/** The 202 of a door that answers the same whatever the email (DESIGN §19); any other shape is not ours. */
+const accepted = (state: string) => (answer: unknown): void => {
+  if ((answer as { data?: { state?: unknown } } | undefined)?.data?.state !== state) throw new PortcullisClientError('unexpected_response', { status: 202 });
+};
 
 interface State {
   session: Session;
@@ -31,6 +47,7 @@ export class AuthClient {
   readonly #transport: Transport;
   readonly #flow: FlowDeps;
   readonly #device: (() => Promise<Device>) | undefined;
+  readonly #redirect: () => RedirectSeams;
   readonly #now: () => number;
   readonly #listeners = new Set<(session: Session | null) => void>();
   #state: State | null = null;
@@ -54,6 +71,8 @@ export class AuthClient {
       askCode: o.onEmailCode ?? promptEmailCode,
     };
     this.#device = o.collectDevice === false ? undefined : (o.collectDeviceData ?? collectDeviceSignals);
+    // Read when used: sessionStorage and location exist only in a browser, not where the client may be built.
+    this.#redirect = () => ({ storage: o.redirectStorage ?? sessionStorage, assign: o.navigate ?? ((url) => location.assign(url)), now: this.#now });
   }
 
   /** The current session, or null. The same object until the next change (safe for `useSyncExternalStore`). */
@@ -69,10 +88,59 @@ export class AuthClient {
 
   /** Signs in, solving a captcha or entering an email code when the server asks; rejects with {@link PortcullisClientError}. */
   async signIn(input: { email: string; password: string }, options: SignInOptions = {}): Promise<Session> {
-    // Device data is best effort: without it the server scores the device low, it does not refuse.
-    const device = this.#device ? await this.#device().catch(() => undefined) : undefined;
-    const body = { email: input.email, password: input.password, ...(device ? { device } : {}) };
+    const body = { email: input.email, password: input.password, ...await this.#deviceData() };
     return this.#accept(await runSignIn({ ...this.#flow, onStep: options.onStep }, body));
+  }
+
+  /**
+   * Creates an account; resolves once the server accepted it (the same answer whether or not the
+   * email is taken: the person learns which from the mail). Renders the captcha (action `signup`) when asked.
+   */
+  async signUp(input: { email: string; password: string }, options: SignInOptions = {}): Promise<void> {
+    const body = { email: input.email, password: input.password, ...await this.#deviceData() };
+    await runDoor({ ...this.#flow, onStep: options.onStep }, { path: PATHS.signup, action: 'signup', body, read: accepted('verification_sent') });
+  }
+
+  /** Spends a mailed verification link's token and signs the person in. */
+  async verifyEmail(input: { token: string }): Promise<Session> {
+    return this.#accept(readSignIn(await postJson(this.#transport, PATHS.verifyEmail, { token: input.token })));
+  }
+
+  /** Asks for a reset mail; resolves alike whether or not the account exists. Renders the captcha (action `password_reset`) when asked. */
+  async requestPasswordReset(input: { email: string }, options: SignInOptions = {}): Promise<void> {
+    const body = { email: input.email, ...await this.#deviceData() };
+    await runDoor({ ...this.#flow, onStep: options.onStep }, { path: PATHS.passwordReset, action: 'password_reset', body, read: accepted('reset_requested') });
+  }
+
+  /** Sets a new password with a mailed reset link's token; the server ends every session of the account. */
+  async confirmPasswordReset(input: { token: string; password: string }): Promise<void> {
+    accepted('password_reset')(await postJson(this.#transport, PATHS.passwordResetConfirm, { token: input.token, password: input.password }));
+  }
+
+  /** Sends the browser to the hosted sign-in page (OIDC code flow, PKCE S256); {@link handleRedirectCallback} finishes on return. */
+  signInWithRedirect(options: RedirectSignInOptions): Promise<void> {
+    return startRedirect(this.#transport, this.#redirect(), options);
+  }
+
+  /**
+   * On the redirect URI: checks `state` and `iss`, exchanges the code, checks the ID token's
+   * nonce, and holds the session as {@link signIn} does. Without `url`, reads the address bar
+   * and takes the code out of it (a code left in history is a code someone may try to replay).
+   */
+  async handleRedirectCallback(url?: string): Promise<RedirectResult> {
+    const href = url ?? location.href;
+    if (url === undefined) history.replaceState(history.state, '', location.pathname + location.hash);
+    const r = await finishRedirect(this.#transport, this.#redirect(), href);
+    const session = this.#accept({
+      sessionId: typeof r.claims.sid === 'string' ? r.claims.sid : '', userId: r.claims.sub, ...r.tokens,
+    });
+    return { session, idToken: r.idToken, claims: r.claims, ...(r.appState === undefined ? {} : { state: r.appState }) };
+  }
+
+  /** Device data is best effort: without it the server scores the device low, it does not refuse. */
+  async #deviceData(): Promise<{ device?: Device }> {
+    const device = this.#device ? await this.#device().catch(() => undefined) : undefined;
+    return device ? { device } : {};
   }
 
   /** Revokes the session on the server and forgets it here; local state is cleared even if the call fails. */
@@ -128,7 +196,7 @@ export class AuthClient {
     return null;
   }
 
-  #accept(t: SignedIn): Session {
+  #accept(t: Pick<SignedIn, 'sessionId' | 'userId' | 'accessToken' | 'refreshToken' | 'expiresIn'>): Session {
     const session = Object.freeze({ id: t.sessionId, userId: t.userId, accessToken: t.accessToken, expiresAt: this.#now() + t.expiresIn * 1000 });
     this.#set({ session, refreshToken: t.refreshToken });
     return session;

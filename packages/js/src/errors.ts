@@ -10,6 +10,9 @@ export const CLIENT_ERRORS = {
   captcha_error: { message: 'The human verification widget reported an error.', recoverable: true },
   email_otp_cancelled: { message: 'Entering the email code was cancelled.', recoverable: true },
   network_error: { message: 'The server could not be reached.', recoverable: true },
+  state_mismatch: { message: 'This sign-in was not started in this tab, or was already finished.', recoverable: true },
+  issuer_mismatch: { message: 'The sign-in answer came from another issuer than the one asked.', recoverable: true },
+  id_token_invalid: { message: 'The ID token does not match this sign-in.', recoverable: true },
   unexpected_response: { message: 'The server answered in an unexpected way.', recoverable: false },
 } as const satisfies Record<string, { message: string; recoverable: boolean }>;
 

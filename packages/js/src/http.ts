@@ -13,7 +13,16 @@ export const PATHS = {
   emailOtp: '/api/v1/auth/login/email-otp',
   logout: '/api/v1/auth/logout',
   token: '/oauth2/token',
+  signup: '/api/v1/auth/signup',
+  verifyEmail: '/api/v1/auth/verify-email',
+  passwordReset: '/api/v1/auth/password-reset',
+  passwordResetConfirm: '/api/v1/auth/password-reset/confirm',
 } as const;
+
+/** GETs JSON (discovery); no custom header, so a cross-origin call needs no preflight. */
+export function getJson(t: Transport, path: string): Promise<unknown> {
+  return send({ baseUrl: t.baseUrl, fetch: t.fetch }, path, { method: 'GET', headers: { accept: 'application/json' } });
+}
 
 /**
  * Posts JSON (or nothing: Fastify refuses an empty body labelled JSON) and returns the parsed

@@ -26,8 +26,16 @@ function waitOf(error: DescribableError): number | undefined {
 const tryAgain = (e: DescribableError) => `Try again ${retryAfterText(waitOf(e))}.`;
 
 /** What a person signing in is told, per error code (server registry and SDK codes). */
+/** The first field the server refused (`details.fields`), as "The password must be …". */
+function fieldProblem(e: DescribableError): string | undefined {
+  const fields = e.details?.['fields'];
+  const first = Array.isArray(fields) ? fields[0] as { path?: unknown; message?: unknown } | undefined : undefined;
+  if (typeof first?.path !== 'string' || typeof first.message !== 'string') return undefined;
+  return `The ${first.path.replace(/^\/+/, '').replace(/_/g, ' ')} ${first.message}.`;
+}
+
 const MESSAGES: Record<string, string | ((error: DescribableError) => string)> = {
-  invalid_request: 'Enter a valid email address and your password.',
+  invalid_request: (e) => fieldProblem(e) ?? 'Enter a valid email address and your password.',
   invalid_credentials: 'The email or password is incorrect.',
   account_disabled: 'This account is disabled. Contact your administrator.',
   account_locked: (e) => `Too many failed sign-ins for this account. ${tryAgain(e)}`,
@@ -47,6 +55,12 @@ const MESSAGES: Record<string, string | ((error: DescribableError) => string)> =
   network_error: 'The sign-in service could not be reached. Check your connection and try again.',
   service_unavailable: (e) => `Sign-in is temporarily unavailable. ${tryAgain(e)}`,
   tenant_not_found: 'This sign-in is not set up for this site.',
+  signup_disabled: 'Sign-up is closed on this site. Ask its administrator for an account.',
+  email_not_verified: 'Confirm your email address first: follow the link we sent you.',
+  token_invalid: 'This link is used or expired. Ask for a new one.',
+  state_mismatch: 'This sign-in was not started here or has already finished. Please sign in again.',
+  issuer_mismatch: 'The sign-in answer did not come from the expected service. Please sign in again.',
+  id_token_invalid: 'The sign-in answer could not be checked. Please sign in again.',
 };
 
 /**

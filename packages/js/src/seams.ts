@@ -36,4 +36,8 @@ export interface InternalOptions extends AuthClientOptions {
   captchaRenderer?: CaptchaRenderer;
   collectDeviceData?: () => Promise<Device>;
   now?: () => number;
+  /** Where the redirect flow keeps state, nonce and verifier; default `sessionStorage`. */
+  redirectStorage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  /** How the redirect flow leaves the page; default `location.assign`. */
+  navigate?: (url: string) => void;
 }

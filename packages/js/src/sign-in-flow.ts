@@ -1,4 +1,4 @@
-import { isCaptchaProvider, type LoginBody } from '@portcullis/protocol';
+import { isCaptchaProvider, type CaptchaAction, type LoginBody } from '@portcullis/protocol';
 import { PortcullisClientError } from './errors.js';
 import { PATHS, postJson, readSignIn, type Transport } from './http.js';
 import type { CaptchaProviderName } from './options.js';
@@ -38,10 +38,11 @@ function tell(deps: FlowDeps, step: SignInStep): void {
 
 export type SignedIn = ReturnType<typeof readSignIn>;
 
-function readChallenge(error: PortcullisClientError, baseUrl: string): CaptchaChallenge {
+function readChallenge(error: PortcullisClientError, baseUrl: string, door: CaptchaAction): CaptchaChallenge {
   const d = error.details ?? {};
   const provider = d['provider'];
-  const action = typeof d['action'] === 'string' ? d['action'] : 'login';
+  // The server names the action the token must be bound to; without one it is this door's own.
+  const action = typeof d['action'] === 'string' ? d['action'] : door;
   // altcha has no site key; its widget needs the challenge URL instead.
   // A /path (a server without a configured public URL) is on the server the SDK talks to.
   if (provider === 'altcha' && typeof d['challenge_url'] === 'string') {
@@ -56,32 +57,47 @@ function readChallenge(error: PortcullisClientError, baseUrl: string): CaptchaCh
 
 const sameChallenge = (a: CaptchaChallenge, b: CaptchaChallenge) => a.provider === b.provider && a.siteKey === b.siteKey;
 
+/** A public door behind the risk engine (DESIGN §5, §19): where it is, its captcha action, its answer. */
+export interface Door<T> {
+  path: string;
+  action: CaptchaAction;
+  body: Record<string, unknown>;
+  read: (answer: unknown) => T;
+  /** The email-code step, at sign-in only: the server never asks it elsewhere (it would mail whoever is named). */
+  emailCode?: (required: PortcullisClientError) => Promise<T>;
+}
+
+/** The sign-in state machine: {@link runDoor} at `/api/v1/auth/login`, with the email-code step. */
+export function runSignIn(deps: FlowDeps, body: LoginBody): Promise<SignedIn> {
+  return runDoor(deps, { path: PATHS.login, action: 'login', body, read: readSignIn, emailCode: (required) => completeEmailOtp(deps, required) });
+}
+
 /**
- * The sign-in state machine (DESIGN §5, §6): post; on `captcha_required` render the widget and
- * re-post with its token; on `captcha_invalid` reset it and ask again (bounded); on
- * `email_otp_required` hand over to the email-code step. Anything else rejects as is.
+ * One state machine for every door (DESIGN §5, §6, §19): post; on `captcha_required` render the
+ * widget and re-post with its token; on `captcha_invalid` reset it and ask again (bounded); on
+ * `email_otp_required` (sign-in only) hand over to the email-code step. Anything else rejects as is.
  */
-export async function runSignIn(deps: FlowDeps, body: LoginBody): Promise<SignedIn> {
+export async function runDoor<T>(deps: FlowDeps, door: Door<T>): Promise<T> {
   let widget: CaptchaWidget | undefined;
   let opened: CaptchaChallenge | undefined;
   let rounds = 0;
-  let attempt = body;
+  let attempt = door.body;
   try {
     for (;;) {
       try {
-        return readSignIn(await postJson(deps.transport, PATHS.login, attempt));
+        return door.read(await postJson(deps.transport, door.path, attempt));
       } catch (error) {
         if (!(error instanceof PortcullisClientError)) throw error;
-        if (error.code === 'email_otp_required') {
+        if (error.code === 'email_otp_required' && door.emailCode) {
           // The widget is of no more use, and two modal dialogs must not stack.
           widget?.close();
           widget = undefined;
-          return await completeEmailOtp(deps, error);
+          return await door.emailCode(error);
         }
         if (error.code !== 'captcha_required' && error.code !== 'captcha_invalid') throw error;
         // Bounds `captcha_required` too: a server that never accepts a token must not loop forever.
         if (++rounds > MAX_CAPTCHA_ROUNDS) throw error;
-        const challenge = readChallenge(error, deps.transport.baseUrl);
+        const challenge = readChallenge(error, deps.transport.baseUrl, door.action);
         if (widget && opened && !sameChallenge(opened, challenge)) {
           widget.close();
           widget = undefined;
@@ -92,7 +108,7 @@ export async function runSignIn(deps: FlowDeps, body: LoginBody): Promise<Signed
         tell(deps, { kind: 'captcha', provider: challenge.provider });
         const token = await widget.token();
         tell(deps, { kind: 'verifying' });
-        attempt = { ...body, captcha: { provider: challenge.provider, token } };
+        attempt = { ...door.body, captcha: { provider: challenge.provider, token } };
       }
     }
   } finally {

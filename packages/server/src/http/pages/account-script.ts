@@ -1,45 +1,116 @@
 /**
- * The script of the verify-email and reset-password pages: reads the token from the address
- * (then removes it, so it is not left in history or shared by a copied URL), posts it with the
- * person's input, and says what happened in words, moving focus to the outcome.
+ * The script of the account pages (sign-up, forgot password, and the two pages mailed links
+ * open). `@portcullis/js` does the work — the captcha, bound to the page's action, renders by
+ * itself when the risk engine asks — and this script only guides the person: what to do, what
+ * happened, in words, with focus moved to the outcome. A mailed token is read from the address
+ * and removed from it at once, so it is not left in history or shared by a copied URL.
  */
 export const ACCOUNT_SCRIPT = `
+  import { AuthClient, describeError } from '/sdk/portcullis.js';
   const config = JSON.parse(document.getElementById('portcullis-config').textContent);
   const $ = (id) => document.getElementById(id);
-  const form = $('account-form'), status = $('status'), button = $('submit'), next = $('next');
-  const token = new URLSearchParams(location.search).get('token') || '';
-  history.replaceState(null, '', location.pathname);
-  const say = (text, kind) => { status.className = kind || ''; status.textContent = text; };
-  if (!token) { say('This link is incomplete. Open the link from the mail again.', 'error'); button.disabled = true; }
-  const post = async (path, body) => {
-    const res = await fetch('/api/v1/auth/' + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tenant': config.tenant }, body: JSON.stringify(body), credentials: 'omit' });
-    return { ok: res.ok, body: await res.json().catch(() => ({})) };
+  const form = $('account-form'), status = $('status'), button = $('submit'), heading = $('heading');
+  const client = new AuthClient({ tenant: config.tenant, scriptUrls: config.scriptUrls, captchaContainer: $('captcha') });
+  const label = button.textContent;
+  const mailed = config.page === 'verify-email' || config.page === 'reset-password';
+  const token = mailed ? new URLSearchParams(location.search).get('token') || '' : '';
+  if (mailed) history.replaceState(null, '', location.pathname);
+  let inFlight = false;
+
+  const say = (text, kind) => {
+    status.className = kind || '';
+    status.textContent = text;
+    for (const key of ['code', 'step']) delete status.dataset[key];
   };
+  const busy = (on, text) => {
+    button.disabled = on;
+    button.textContent = text || label;
+    if (on) button.setAttribute('aria-busy', 'true'); else button.removeAttribute('aria-busy');
+  };
+  if (mailed && !token) { say('This link is incomplete. Open the link from the mail again.', 'error'); button.disabled = true; }
+
+  // The person has something to do: say what, and take the greyed button away meanwhile.
+  const onStep = (step) => {
+    if (step.kind === 'captcha') {
+      button.hidden = true;
+      say('Complete the check to continue.', 'guide');
+      status.dataset.step = 'captcha';
+    } else if (step.kind === 'verifying') {
+      button.hidden = false;
+      say('Sending…');
+    }
+  };
+
+  // The outcome replaces the form; focus goes to the new heading so a screen reader reads it.
+  const done = (title, text) => {
+    form.hidden = true;
+    heading.textContent = title;
+    document.title = title + ' · ' + config.tenant;
+    $('done').textContent = text;
+    $('done-view').hidden = false;
+    say('');
+    heading.focus();
+  };
+
+  const newPassword = () => {
+    const password = form.password.value;
+    if (password === form['password-again'].value) return password;
+    say('The two passwords differ.', 'error');
+    status.dataset.code = 'password_mismatch';
+    form['password-again'].setAttribute('aria-invalid', 'true');
+    form['password-again'].focus();
+    return null;
+  };
+
+  const actions = {
+    'signup': async () => {
+      const email = form.email.value.trim(), password = newPassword();
+      if (password === null) return;
+      await client.signUp({ email, password }, { onStep });
+      done('Check your email', 'We sent a message to ' + email + '. Open the link in it to confirm your address and finish creating your account.');
+    },
+    'forgot-password': async () => {
+      const email = form.email.value.trim();
+      await client.requestPasswordReset({ email }, { onStep });
+      // The same words whether or not the account exists: the page must not tell who has one.
+      done('Check your email', 'If ' + email + ' has an account, we sent it a link to choose a new password. The link works for one hour.');
+    },
+    'verify-email': async () => {
+      await client.verifyEmail({ token });
+      done('Your email is confirmed', 'You are signed in.');
+      $('done').dataset.testid = 'signed-in';
+    },
+    'reset-password': async () => {
+      const password = newPassword();
+      if (password === null) return;
+      await client.confirmPasswordReset({ token, password });
+      done('Your password is changed', 'Every session of your account was signed out. Sign in with the new password.');
+    },
+  };
+
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    let body = { token };
-    if (config.page === 'reset-password') {
-      const password = $('password').value;
-      if (password !== $('password-again').value) { say('The two passwords differ.', 'error'); $('password-again').focus(); return; }
-      body = { token, password };
-    }
-    button.disabled = true;
-    say(config.page === 'verify-email' ? 'Confirming…' : 'Saving…');
+    if (inFlight || button.disabled) return;
+    inFlight = true;
+    say('Sending…');
+    busy(true, 'Sending…');
+    for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+    let spent = false;
     try {
-      const { ok, body: answer } = await post(config.page === 'verify-email' ? 'verify-email' : 'password-reset/confirm', body);
-      if (ok) {
-        form.hidden = true;
-        say(config.page === 'verify-email' ? 'Your email is confirmed. You can sign in now.' : 'Your password is changed, and every other session is signed out.', 'success');
-        next.hidden = false;
-        $('sign-in-link').focus();
-        return;
-      }
-      const field = answer.details && answer.details.fields && answer.details.fields[0];
-      say(answer.error === 'token_invalid' ? 'This link is used or expired. Ask for a new one.' : field ? 'The new password ' + field.message + '.' : (answer.message || 'Something went wrong; please try again.'), 'error');
-      button.disabled = answer.error === 'token_invalid';
-    } catch {
-      say('The server could not be reached; please try again.', 'error');
-      button.disabled = false;
+      await actions[config.page]();
+    } catch (error) {
+      const known = error && typeof error.code === 'string' ? error : { code: 'unknown', message: 'Something went wrong; please try again.' };
+      say(describeError(known), 'error');
+      status.dataset.code = known.code;
+      // A spent or expired link will not work on a second press either.
+      spent = known.code === 'token_invalid';
+      const field = known.details && known.details.fields && known.details.fields[0];
+      const input = field && form[String(field.path).replace(/^\\/+/, '')];
+      if (input && input.focus) { input.setAttribute('aria-invalid', 'true'); input.focus(); }
+    } finally {
+      inFlight = false;
+      button.hidden = false;
+      busy(spent);
     }
   });
 `;

@@ -7,11 +7,20 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+function accountLinks(links: LoginPageInput['links']): string {
+  if (!links) return '';
+  const prefix = escapeHtml(links.prefix);
+  const signup = links.signup ? `<a id="signup-link" href="${prefix}/signup">Create an account</a>` : '';
+  return `<p id="account-links" class="links"><a id="forgot-link" href="${prefix}/forgot-password">Forgot your password?</a>${signup}</p>`;
+}
+
 export interface LoginPageInput {
   nonce: string;
   tenant: string;
   /** JSON for the page script: tenant, provider script URLs, the return target. */
   config: Record<string, unknown>;
+  /** The account pages beside this one: `prefix` keeps them on the tenant; sign-up only when it is open. */
+  links?: { prefix: string; signup: boolean };
 }
 
 /**
@@ -47,6 +56,7 @@ export function renderLoginPage(input: LoginPageInput): string {
     <div id="next-step"></div>
   </section>
   <p id="status" role="status" aria-live="polite"></p>
+${accountLinks(input.links)}
 </main>
 <script type="application/json" id="portcullis-config">${config}</script>
 <script type="module" nonce="${input.nonce}">${LOGIN_SCRIPT}</script>

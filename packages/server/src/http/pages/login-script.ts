@@ -61,6 +61,7 @@ export const LOGIN_SCRIPT = `
     }
     next.replaceChildren(step);
     view.hidden = false;
+    if ($('account-links')) $('account-links').hidden = true;
     // Focus follows the change, so a screen reader reads the new heading and the next step.
     heading.focus();
   };
@@ -77,6 +78,7 @@ export const LOGIN_SCRIPT = `
     heading.textContent = signInTitle;
     form.password.value = '';
     form.hidden = false;
+    if ($('account-links')) $('account-links').hidden = false;
     form.email.focus();
   }
 

@@ -17,4 +17,10 @@ export const LOGIN_STYLE = `
   #status.error { color: #a3151b; }
   #status.guide { color: #174aa8; font-weight: 600; }
   #signed-in { margin: 0; }
+  .hint { margin: .25rem 0 0; font-size: .9rem; color: #4a4f57; }
+  .links { margin: 1.25rem 0 0; display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; justify-content: center; }
+  a { color: #1f57c3; }
+  a.primary { color: #fff; }
+  input[aria-invalid="true"] { border-color: #a3151b; }
+  #done { margin: 0; }
 `;

@@ -1,26 +1,38 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { Type } from 'typebox';
 import type { Deps } from '../../services/deps.js';
 import { policyOf } from '../../services/risk/policy.js';
+import { settingsOf } from '../../services/settings.js';
 import { hostedPageCsp } from '../../domain/csp.js';
 import { renderAccountPage, type AccountPage } from '../pages/account-page.js';
 import { requestContext } from '../context.js';
+import { pagePrefix, providerScriptUrls, sendHostedPage } from './hosted-page.js';
 
 const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 256 })) });
+const PAGES = ['signup', 'forgot-password', 'verify-email', 'reset-password'] as const satisfies readonly AccountPage[];
 
-/** `GET /verify-email` and `/reset-password` (and under `/tenants/<slug>/`): the pages mailed links open, with the hosted page's CSP. */
+async function accountPage(deps: Deps, request: FastifyRequest, page: AccountPage) {
+  const ctx = await requestContext(deps, request);
+  const { captcha } = policyOf(ctx.tenant).policy;
+  const settings = settingsOf(ctx.tenant);
+  const nonce = randomBytes(16).toString('base64');
+  const html = renderAccountPage({
+    page, nonce, tenant: ctx.tenant.slug, prefix: pagePrefix(request), scriptUrls: providerScriptUrls(captcha),
+    minLength: settings.password.min_length, signupOpen: settings.signup.enabled,
+  });
+  return { csp: hostedPageCsp(captcha, nonce), html };
+}
+
+/**
+ * `GET /signup`, `/forgot-password` (linked from /login) and `/verify-email`, `/reset-password`
+ * (what mailed links open), also under `/tenants/<slug>/`: with the hosted page's CSP, which
+ * names only the tenant's captcha provider.
+ */
 export async function accountPageRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  for (const page of ['verify-email', 'reset-password'] as const satisfies readonly AccountPage[]) {
+  for (const page of PAGES) {
     for (const path of [`/${page}`, `/tenants/:slug/${page}`]) {
-      app.get(path, { schema: { hide: true, querystring: TokenQuery } }, async (request, reply) => {
-        const ctx = await requestContext(deps, request);
-        const nonce = randomBytes(16).toString('base64');
-        return reply.type('text/html; charset=utf-8').headers({
-          'Content-Security-Policy': hostedPageCsp(policyOf(ctx.tenant).policy.captcha, nonce), 'Cache-Control': 'no-store',
-          'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer',
-        }).send(renderAccountPage({ page, nonce, tenant: ctx.tenant.slug }));
-      });
+      app.get(path, { schema: { hide: true, querystring: TokenQuery } }, async (request, reply) => sendHostedPage(reply, await accountPage(deps, request, page)));
     }
   }
 }

@@ -4,7 +4,9 @@ import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { Type } from 'typebox';
 import type { Deps } from '../../services/deps.js';
+import type { RiskPolicy } from '@portcullis/protocol';
 import { policyOf } from '../../services/risk/policy.js';
+import { settingsOf } from '../../services/settings.js';
 import { hostedPageCsp } from '../../domain/csp.js';
 import { renderLoginPage } from '../pages/login-page.js';
 import { requestContext } from '../context.js';
@@ -34,6 +36,17 @@ async function loadAltcha(): Promise<Map<string, Buffer>> {
 
 const LoginQuery = Type.Object({ return_to: Type.Optional(Type.String({ maxLength: 2048 })) });
 
+/** `''` or `/tenants/<slug>`: how a page was reached, so its links to the other pages stay on that tenant. */
+export function pagePrefix(request: FastifyRequest): string {
+  const slug = (request.params as { slug?: unknown } | undefined)?.slug;
+  return typeof slug === 'string' ? `/tenants/${encodeURIComponent(slug)}` : '';
+}
+
+/** The tenant's own widget script (the emulator, a compatible vendor), for the SDK on the page. */
+export function providerScriptUrls(captcha: RiskPolicy['captcha']): Record<string, string> {
+  return captcha.provider && captcha.script_url ? { [captcha.provider]: captcha.script_url } : {};
+}
+
 /**
  * The sign-in page for this request's tenant. `authorize` (OIDC code flow): the signed request
  * and where the page posts it with the fresh session once the person is signed in.
@@ -44,9 +57,9 @@ export async function hostedPage(deps: Deps, request: FastifyRequest, authorize?
   const nonce = randomBytes(16).toString('base64');
   const returnTo = (request.query as { return_to?: string }).return_to;
   const allowedReturn = returnTo && ctx.tenant.allowedOrigins.some((o) => { try { return new URL(returnTo).origin === o; } catch { return false; } }) ? returnTo : undefined;
-  const scriptUrls = captcha.provider && captcha.script_url ? { [captcha.provider]: captcha.script_url } : {};
-  const config = { tenant: ctx.tenant.slug, scriptUrls, returnTo: authorize ? null : allowedReturn ?? null, ...(authorize ? { authorize } : {}) };
-  return { csp: hostedPageCsp(captcha, nonce), html: renderLoginPage({ nonce, tenant: ctx.tenant.slug, config }) };
+  const config = { tenant: ctx.tenant.slug, scriptUrls: providerScriptUrls(captcha), returnTo: authorize ? null : allowedReturn ?? null, ...(authorize ? { authorize } : {}) };
+  const links = { prefix: pagePrefix(request), signup: settingsOf(ctx.tenant).signup.enabled };
+  return { csp: hostedPageCsp(captcha, nonce), html: renderLoginPage({ nonce, tenant: ctx.tenant.slug, config, links }) };
 }
 
 export function sendHostedPage(reply: FastifyReply, page: { csp: string; html: string }) {

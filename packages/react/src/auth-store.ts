@@ -1,8 +1,9 @@
-import type { AuthClient, PortcullisClientError, Session } from '@portcullis/js';
+import type { AuthClient, PortcullisClientError, RedirectResult, RedirectSignInOptions, Session } from '@portcullis/js';
 import { toClientError } from './errors.js';
 
 /** The part of {@link AuthClient} the store drives. */
-export type AuthClientLike = Pick<AuthClient, 'session' | 'onChange' | 'signIn' | 'signOut' | 'getAccessToken'>;
+export type AuthClientLike = Pick<AuthClient, 'session' | 'onChange' | 'signIn' | 'signOut' | 'getAccessToken'
+  | 'signUp' | 'requestPasswordReset' | 'confirmPasswordReset' | 'signInWithRedirect' | 'handleRedirectCallback'>;
 
 /** One immutable snapshot; a new object on every change, the same object otherwise. */
 export interface AuthState {
@@ -21,6 +22,12 @@ export interface AuthStore {
   signIn(email: string, password: string): Promise<Session>;
   signOut(): Promise<void>;
   getAccessToken(): Promise<string | null>;
+  /** Leaves for the hosted page (OIDC code flow); `loading` stays on until the page is gone. */
+  signInWithRedirect(options: RedirectSignInOptions): Promise<void>;
+  /** Finishes the redirect sign-in once per address: a second call (React StrictMode) shares the first. */
+  handleRedirectCallback(url?: string): Promise<RedirectResult>;
+  /** The client itself, for the account forms (their state is their own, not the session's). */
+  readonly client: AuthClientLike;
 }
 
 /**
@@ -51,7 +58,7 @@ export function createAuthStore(client: AuthClientLike): AuthStore {
     set({ loading: true, error: null });
     try {
       const value = await operation();
-      if (seq === latest) set({ ...settled(), loading: false });
+      if (seq === latest) set({ loading: false, ...settled() });
       return value;
     } catch (caught) {
       const error = toClientError(caught);
@@ -60,7 +67,11 @@ export function createAuthStore(client: AuthClientLike): AuthStore {
     }
   }
 
+  // The callback's state is single use: a second exchange of the same address would fail.
+  const callbacks = new Map<string, Promise<RedirectResult>>();
+
   return {
+    client,
     getState: () => state,
     subscribe(listener) {
       listeners.add(listener);
@@ -79,5 +90,15 @@ export function createAuthStore(client: AuthClientLike): AuthStore {
     signIn: (email, password) => run(() => client.signIn({ email, password }), () => ({ session: client.session })),
     signOut: () => run(() => client.signOut(), () => ({ session: client.session })),
     getAccessToken: () => client.getAccessToken(),
+    signInWithRedirect: (options) => run(() => client.signInWithRedirect(options), () => ({ loading: true })),
+    handleRedirectCallback(url) {
+      const href = url ?? location.href;
+      let pending = callbacks.get(href);
+      if (!pending) {
+        pending = run(() => client.handleRedirectCallback(url), () => ({ session: client.session }));
+        callbacks.set(href, pending);
+      }
+      return pending;
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { PortcullisClientError, Session } from '@portcullis/js';
+import type { PortcullisClientError, RedirectSignInOptions, Session } from '@portcullis/js';
 import { useMemo, useSyncExternalStore } from 'react';
 import { usePortcullisContext } from './context.js';
 
@@ -20,6 +20,8 @@ export interface UseAuthResult {
   signOut(): Promise<void>;
   /** A valid access token (refreshed when near expiry), or null when signed out. */
   getAccessToken(): Promise<string | null>;
+  /** Sends the browser to the hosted sign-in page (OIDC code flow, PKCE); finish with `useRedirectCallback()`. */
+  signInWithRedirect(options: RedirectSignInOptions): Promise<void>;
 }
 
 /** The session state of the nearest `<PortcullisProvider>`, and the actions on it. */
@@ -36,5 +38,6 @@ export function useAuth(): UseAuthResult {
     signIn: store.signIn,
     signOut: store.signOut,
     getAccessToken: store.getAccessToken,
+    signInWithRedirect: store.signInWithRedirect,
   }), [user, state, store]);
 }

@@ -88,6 +88,13 @@ export const ACCOUNT_SCRIPT = `
     },
   };
 
+  // Correcting the field an error was about takes the error away: it no longer describes the form.
+  form.addEventListener('input', (event) => {
+    if (!event.target.hasAttribute('aria-invalid')) return;
+    event.target.removeAttribute('aria-invalid');
+    if (!inFlight) say('');
+  });
+
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (inFlight || button.disabled) return;

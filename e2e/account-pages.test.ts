@@ -82,6 +82,7 @@ describeBrowser('hosted account pages in Chromium', () => {
       const context = await humanContext(stack.browser);
       const page = await context.newPage();
       await page.goto(`${server.url}/login`);
+      await screenshot(page, 'hosted-login-account-links');
       await page.getByRole('link', { name: 'Create an account' }).click();
       await page.waitForURL(`${server.url}/signup`);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Create your account');

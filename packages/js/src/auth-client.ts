@@ -2,9 +2,9 @@ import type { Device } from '@portcullis/protocol';
 import { createBrowserRenderer } from './captcha/browser-renderer.js';
 import { collectDeviceSignals } from './device/collect.js';
 import { PortcullisClientError } from './errors.js';
-import { PATHS, postForm, postJson, readSignIn, readTokens, type Transport } from './http.js';
+import { PATHS, postForm, postJson, readAccepted, readSignIn, readTokens, type Transport } from './http.js';
 import type { AuthClientOptions, Session } from './options.js';
-import { finishRedirect, startRedirect, type IdTokenClaims, type RedirectSeams, type RedirectSignInOptions } from './redirect.js';
+import { finishRedirect, startRedirect, type RedirectResult, type RedirectSeams, type RedirectSignInOptions } from './redirect.js';
 import type { InternalOptions } from './seams.js';
 import { runDoor, runSignIn, type FlowDeps, type SignedIn, type SignInStep } from './sign-in-flow.js';
 import { promptEmailCode } from './ui/otp-prompt.js';
@@ -17,21 +17,6 @@ export interface SignInOptions {
   /** Called as the attempt reaches a step the person acts on: a captcha to solve, a code to enter. */
   onStep?: (step: SignInStep) => void;
 }
-
-/** What {@link AuthClient.handleRedirectCallback} resolves with. */
-export interface RedirectResult {
-  session: Session;
-  /** The raw ID token (for `id_token_hint` at logout) and its checked claims. */
-  idToken: string;
-  claims: IdTokenClaims;
-  /** The `state` given to {@link AuthClient.signInWithRedirect}, if any. */
-  state?: string;
-}
-
-/** The 202 of a door that answers the same whatever the email (DESIGN §19); any other shape is not ours. */
-const accepted = (state: string) => (answer: unknown): void => {
-  if ((answer as { data?: { state?: unknown } } | undefined)?.data?.state !== state) throw new PortcullisClientError('unexpected_response', { status: 202 });
-};
 
 interface State {
   session: Session;
@@ -98,7 +83,7 @@ export class AuthClient {
    */
   async signUp(input: { email: string; password: string }, options: SignInOptions = {}): Promise<void> {
     const body = { email: input.email, password: input.password, ...await this.#deviceData() };
-    await runDoor({ ...this.#flow, onStep: options.onStep }, { path: PATHS.signup, action: 'signup', body, read: accepted('verification_sent') });
+    await runDoor({ ...this.#flow, onStep: options.onStep }, { path: PATHS.signup, action: 'signup', body, read: readAccepted('verification_sent') });
   }
 
   /** Spends a mailed verification link's token and signs the person in. */
@@ -109,12 +94,12 @@ export class AuthClient {
   /** Asks for a reset mail; resolves alike whether or not the account exists. Renders the captcha (action `password_reset`) when asked. */
   async requestPasswordReset(input: { email: string }, options: SignInOptions = {}): Promise<void> {
     const body = { email: input.email, ...await this.#deviceData() };
-    await runDoor({ ...this.#flow, onStep: options.onStep }, { path: PATHS.passwordReset, action: 'password_reset', body, read: accepted('reset_requested') });
+    await runDoor({ ...this.#flow, onStep: options.onStep }, { path: PATHS.passwordReset, action: 'password_reset', body, read: readAccepted('reset_requested') });
   }
 
   /** Sets a new password with a mailed reset link's token; the server ends every session of the account. */
   async confirmPasswordReset(input: { token: string; password: string }): Promise<void> {
-    accepted('password_reset')(await postJson(this.#transport, PATHS.passwordResetConfirm, { token: input.token, password: input.password }));
+    readAccepted('password_reset')(await postJson(this.#transport, PATHS.passwordResetConfirm, { token: input.token, password: input.password }));
   }
 
   /** Sends the browser to the hosted sign-in page (OIDC code flow, PKCE S256); {@link handleRedirectCallback} finishes on return. */

@@ -86,4 +86,9 @@ export function readTokens(body: unknown): IssuedTokens {
   return tokens;
 }
 
+/** Reads the answer of a door that answers the same whatever the email (DESIGN §19); any other shape is not ours. */
+export const readAccepted = (state: string) => (answer: unknown): void => {
+  if ((answer as { data?: { state?: unknown } } | undefined)?.data?.state !== state) throw new PortcullisClientError('unexpected_response', { status: 202 });
+};
+
 const unexpected = () => new PortcullisClientError('unexpected_response', { status: 200 });

@@ -1,5 +1,6 @@
 import { PortcullisClientError } from './errors.js';
 import { getJson, postForm, readTokens, type IssuedTokens, type Transport } from './http.js';
+import type { Session } from './options.js';
 
 /** Options of `AuthClient.signInWithRedirect` (OIDC code flow with PKCE, DESIGN §19). */
 export interface RedirectSignInOptions {
@@ -24,6 +25,16 @@ export interface IdTokenClaims {
   email?: string;
   email_verified?: boolean;
   [claim: string]: unknown;
+}
+
+/** What `AuthClient.handleRedirectCallback` resolves with. */
+export interface RedirectResult {
+  session: Session;
+  /** The raw ID token (for `id_token_hint` at logout) and its checked claims. */
+  idToken: string;
+  claims: IdTokenClaims;
+  /** The `state` given to `signInWithRedirect`, if any. */
+  state?: string;
 }
 
 /** What a redirect sign-in left in this tab, keyed by its `state`: single use, read once. */

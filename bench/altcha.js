@@ -1,10 +1,11 @@
 // Provider altcha (DESIGN §16): what one challenge costs the server to issue and to verify
-// (goal ≤ 50 µs each, against one password hash), and what solving costs a person in headless
+// (goal ≤ 50 µs each and ≥ 200× cheaper than one argon2id hash measured in the same run; the ratio
+// column is hash µs ÷ challenge µs), and what solving costs a person in headless
 // Chromium (Debian's), with the widget's own worker code served at /sdk/altcha-worker.js, at each
 // step of the score → work table.  Standalone: `node bench/altcha.js` (after `npm run build`).
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { solveChallenge } from 'altcha-lib';
+import { createChallenge, solveChallenge, verifySolution } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { createAltchaPow } from '../packages/server/dist/adapters/captcha/altcha-pow.js';
 import { powMaxNumber } from '../packages/server/dist/domain/captcha/pow-work.js';
@@ -16,28 +17,52 @@ const SCORES = [0, 25, 40, 50, 75, 100];
 const SOLVES = Number(process.env.ALTCHA_SOLVES ?? 15);
 const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
 
+const ROUNDS = 5;
+const PER_ROUND = 4000;
+
+/** µs per call of `fn(i)`, the median of ROUNDS rounds (each after a warm-up): one slow round of a busy machine does not decide. */
+async function perCallUs(fn, n = PER_ROUND) {
+  for (let i = 0; i < 500; i++) await fn(i);
+  const rounds = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    globalThis.gc?.();
+    const t = performance.now();
+    for (let i = 0; i < n; i++) await fn(i);
+    rounds.push(((performance.now() - t) * 1000) / n);
+  }
+  return quantile(rounds, 0.5);
+}
+
 async function serverCost() {
   const pow = createAltchaPow(Buffer.alloc(32, 9));
   const binding = { tenantId: 'tnt_bench', action: 'login' };
-  const n = 2000;
   const work = { maxNumber: 1000, expiresAtMs: Date.now() + 300_000 };
-  for (let i = 0; i < 200; i++) await pow.issue(binding, work);
-  let t = performance.now();
-  const challenges = [];
-  for (let i = 0; i < n; i++) challenges.push(await pow.issue(binding, work));
-  const issueUs = ((performance.now() - t) * 1000) / n;
+  const issueUs = await perCallUs(() => pow.issue(binding, work));
   const payloads = [];
-  for (const c of challenges.slice(0, 200)) {
+  for (let i = 0; i < 200; i++) {
+    const c = await pow.issue(binding, work);
     const solution = await solveChallenge({ challenge: c, deriveKey });
     payloads.push(Buffer.from(JSON.stringify({ challenge: c, solution })).toString('base64'));
   }
-  t = performance.now();
-  for (let i = 0; i < n; i++) {
+  const verifyUs = await perCallUs(async (i) => {
     const v = await pow.verify(payloads[i % payloads.length], { ...binding, nowMs: Date.now() });
     if (!v.ok) throw new Error(`verify failed: ${v.reason}`);
+  });
+  // The same work through altcha-lib itself (a WebCrypto key imported per HMAC), for comparison.
+  const secret = 'ab'.repeat(32);
+  const libChallenge = (i) => createChallenge({ algorithm: 'SHA-256', cost: 1, counter: 500 + (i % 500), deriveKey, data: { tenant: 'tnt_bench', action: 'login', expires_at: 1 }, hmacSignatureSecret: secret, hmacKeySignatureSecret: secret });
+  const libIssueUs = await perCallUs(libChallenge, 1000);
+  const libPayloads = [];
+  for (let i = 0; i < 50; i++) {
+    const c = await libChallenge(i);
+    libPayloads.push({ challenge: c, solution: await solveChallenge({ challenge: c, deriveKey }) });
   }
-  const verifyUs = ((performance.now() - t) * 1000) / n;
-  return { issueUs, verifyUs };
+  const libVerifyUs = await perCallUs(async (i) => {
+    const p = JSON.parse(JSON.stringify(libPayloads[i % libPayloads.length]));
+    const r = await verifySolution({ ...p, deriveKey, hmacSignatureSecret: secret, hmacKeySignatureSecret: secret });
+    if (!r.verified) throw new Error('altcha-lib verify failed');
+  }, 1000);
+  return { issueUs, verifyUs, libIssueUs, libVerifyUs };
 }
 
 async function solveTimes() {
@@ -79,12 +104,14 @@ async function solveTimes() {
 }
 
 export async function run() {
-  const { issueUs, verifyUs } = await serverCost();
-  const hashes = await bareHashRate(1, 2);
-  const hashUs = 1e6 / hashes;
+  const { issueUs, verifyUs, libIssueUs, libVerifyUs } = await serverCost();
+  // One argon2id verification (the server's parameters) on one thread, in this same run.
+  const hashUs = 1e6 / (await bareHashRate(1, 2));
+  const goal = '≤ 50 µs and ≥ 200× cheaper than a hash';
+  const verdict = (us) => (us <= 50 && hashUs / us >= 200 ? 'met' : 'missed');
   const out = [
-    { name: 'altcha: issue one challenge', value: issueUs, unit: 'µs', baseline: hashUs, baselineUnit: 'µs / argon2id hash', ratio: hashUs / issueUs, goal: '≤ 50 µs (≥ 200× cheaper than a hash)' },
-    { name: 'altcha: verify one payload', value: verifyUs, unit: 'µs', baseline: hashUs, baselineUnit: 'µs / argon2id hash', ratio: hashUs / verifyUs, goal: '≤ 50 µs (≥ 200× cheaper than a hash)' },
+    { name: 'altcha: issue one challenge', value: issueUs, unit: 'µs', baseline: hashUs, baselineUnit: 'µs / argon2id hash', ratio: hashUs / issueUs, goal, note: `${verdict(issueUs)}; altcha-lib createChallenge: ${libIssueUs.toFixed(0)} µs` },
+    { name: 'altcha: verify one payload', value: verifyUs, unit: 'µs', baseline: hashUs, baselineUnit: 'µs / argon2id hash', ratio: hashUs / verifyUs, goal, note: `${verdict(verifyUs)}; altcha-lib verifySolution: ${libVerifyUs.toFixed(0)} µs` },
   ];
   if (existsSync(CHROMIUM)) {
     for (const r of await solveTimes()) {

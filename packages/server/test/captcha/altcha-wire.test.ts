@@ -54,6 +54,7 @@ describe("altcha wire format on node:crypto, byte for byte altcha-lib 2.8.0's", 
       ['tampered action', { ...challenge, parameters: { ...p, data: { ...DATA, action: 'login' } } }, solution],
       ['reordered parameters', { ...challenge, parameters: Object.fromEntries(Object.entries(p).reverse()) as Challenge['parameters'] }, solution],
       ['key signature removed', { ...challenge, parameters: { ...p, keySignature: undefined } as Challenge['parameters'] }, solution],
+      ['own __proto__ key added', { ...challenge, parameters: JSON.parse(JSON.stringify(p).replace('{', '{"__proto__":{"keySignature":"x"},')) }, solution],
       ['signed under other secrets', signAltchaChallenge(importAltchaKeys(KEY, SIG), 300, DATA), solution],
     ];
     const verdicts = [];

@@ -115,7 +115,8 @@ export async function run() {
   ];
   if (existsSync(CHROMIUM)) {
     for (const r of await solveTimes()) {
-      out.push({ name: `altcha: solve in Chromium, score ${r.score} (max number ${r.maxNumber})`, value: r.median, unit: 'ms median', baseline: r.p95, baselineUnit: 'ms p95', ratio: null, goal: r.score === 0 ? 'median ≤ 1 s, p95 ≤ 3 s' : '' });
+      const note = r.score === 0 ? (r.median <= 1000 && r.p95 <= 3000 ? 'met' : 'missed') : r.score === 100 ? 'highest work' : '';
+      out.push({ name: `altcha: solve in Chromium, score ${r.score} (max number ${r.maxNumber})`, value: r.median, unit: 'ms median', baseline: r.p95, baselineUnit: 'ms p95', ratio: null, goal: r.score === 0 ? 'median ≤ 1 s, p95 ≤ 3 s' : '', note });
     }
   }
   return out;

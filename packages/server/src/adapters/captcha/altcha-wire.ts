@@ -4,10 +4,11 @@ import type { Challenge, ChallengeParameters, Payload } from 'altcha-lib';
 /**
  * ALTCHA PoW v2 exactly as `altcha-lib` 2.8.0 writes and reads it (`createChallenge` with a known
  * counter, SHA-256, cost 1, keyLength 32, and both HMAC secrets; `verifySolution` along its
- * key-signature path), on `node:crypto`. Why not the library itself: it imports a WebCrypto key
- * for every HMAC, which is most of the ~200 µs it spends per challenge; here the keys are imported
- * once per tenant and the work is two HMACs and one hash. test/captcha/altcha-wire.test.ts proves
- * the bytes equal the library's for the same inputs, so the pinned widget solves what we issue.
+ * key-signature path), on `node:crypto`. Why not the library itself: every HMAC of it imports a
+ * WebCrypto key and signs through the thread pool, most of the ~150–250 µs it spends per challenge;
+ * here the keys are encoded once per tenant and the work is two synchronous HMACs and one hash.
+ * test/captcha/altcha-wire.test.ts proves the bytes equal the library's for the same inputs, so the
+ * pinned widget solves what we issue.
  */
 
 /** A tenant's two HMAC keys, encoded once: the library keys its HMACs with the UTF-8 bytes of the secret strings. */

@@ -31,6 +31,9 @@ const Hostname = Type.String({
 });
 const Cidr = Type.String({ minLength: 1, maxLength: 64, description: CIDR_EXAMPLE });
 
+/** What the engine does while the tenant's captcha provider is down: refuse, mail a code, or ask for proof of work (DESIGN §6, §16). */
+export const OUTAGE_FALLBACKS = ['deny', 'email_otp', 'pow'] as const;
+
 const captchaFields = {
   provider: Type.Union([...CAPTCHA_PROVIDERS.map((p) => Type.Literal(p)), Type.Null()], { default: null }),
   site_key: OrNull(Type.String({ minLength: 1, maxLength: 256 })),
@@ -40,7 +43,7 @@ const captchaFields = {
   script_url: OrNull(Url),
   timeout_ms: Type.Integer({ minimum: 100, maximum: 30_000, default: 3000 }),
   on_every_login: Flag(false),
-  outage_fallback: Type.Union([Type.Literal('deny'), Type.Literal('email_otp'), Type.Literal('pow')], { default: 'deny' }),
+  outage_fallback: Type.Union(OUTAGE_FALLBACKS.map((f) => Type.Literal(f)), { default: 'deny' }),
   // DESIGN §16: the base work of a proof-of-work challenge (the largest secret number at score 0);
   // it doubles for every 25 points of the attempt's risk score.
   pow: Section({ difficulty: Type.Integer({ minimum: 1000, maximum: 1_000_000, default: 20_000 }) }),

@@ -1,5 +1,5 @@
 import { useId, type ReactNode } from 'react';
-import { CAPTCHA_PROVIDERS } from '@portcullis/protocol';
+import { CAPTCHA_PROVIDERS, OUTAGE_FALLBACKS } from '@portcullis/protocol';
 
 export type Doc = Record<string, unknown>;
 export type FieldErrors = Map<string, string>;
@@ -7,7 +7,8 @@ export type FieldErrors = Map<string, string>;
 /** Fields with a fixed set of values get a select; the rest follow the type of their current value. */
 const CHOICES: Record<string, readonly (string | null)[]> = {
   'captcha.provider': [null, ...CAPTCHA_PROVIDERS],
-  'captcha.outage_fallback': ['deny', 'email_otp'],
+  // From the protocol's list, so a new fallback (`pow`) can be chosen here as soon as the API takes it.
+  'captcha.outage_fallback': OUTAGE_FALLBACKS,
 };
 /** Shown by the server, never sent back (`secret_set` says whether a secret is stored; the secret itself is write-only). */
 const READ_ONLY = new Set(['captcha.secret_set']);

@@ -4108,7 +4108,10 @@ export interface operations {
     };
     getAltchaChallenge: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The captcha action the challenge is bound to */
+                action?: "login" | "signup" | "password_reset";
+            };
             header?: {
                 /** @description Tenant slug, when the Host does not name the tenant (DESIGN §3). */
                 "x-tenant"?: string;
@@ -4149,7 +4152,10 @@ export interface operations {
     };
     getAltchaChallengeAtIssuer: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The captcha action the challenge is bound to */
+                action?: "login" | "signup" | "password_reset";
+            };
             header?: never;
             path: {
                 slug: string;

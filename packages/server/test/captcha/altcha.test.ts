@@ -1,9 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
-import type { RunningEmulator } from '@portcullis/captcha-emulator';
 import { createHarness, type Harness } from '../support/harness.js';
-import { mint, startEmulatorFor } from '../support/captcha.js';
 import { createTenant } from '../../src/services/tenants.js';
 
 const EMAIL = 'anita@example.com';
@@ -98,40 +96,7 @@ describe('provider altcha (DESIGN §16)', () => {
   });
 });
 
-describe('outage fallback pow', () => {
-  let h: Harness;
-  let emu: RunningEmulator;
-  beforeEach(async () => {
-    h = await createHarness({ overrides: { breaker: { threshold: 100, openMs: 30_000 } } });
-    await h.createUser(EMAIL, PASSWORD);
-    emu = await startEmulatorFor(h, { captcha: { outage_fallback: 'pow', pow: { difficulty: 1000 } } });
-  });
-  afterEach(async () => {
-    await h.close();
-    await emu.close();
-  });
-
-  for (const mode of ['refuse', 'http500', 'html', 'internal_error'] as const) {
-    it(`answers a ${mode} outage with captcha_required naming altcha (fallback), audited, and the PoW signs in`, async () => {
-      emu.controls.setMode(mode);
-      const res = await h.login({ email: EMAIL, password: PASSWORD, device: undefined, captcha: { provider: 'turnstile', token: mint(emu) } });
-      expect(res.statusCode).toBe(403);
-      expect(res.json()).toMatchObject({
-        error: 'captcha_required',
-        details: { provider: 'altcha', site_key: null, action: 'login', fallback: true, challenge_url: '/tenants/acme/captcha/altcha/challenge' },
-      });
-      const [event] = await h.deps.store.audit.list(h.tenant.id, { type: 'captcha.provider_unreachable', limit: 1 });
-      expect(event?.data).toMatchObject({ provider: 'turnstile' });
-      const ok = await login(h, await solve(h));
-      expect(ok.statusCode).toBe(200);
-    });
-  }
-
-  it('refuses a PoW answer while the provider is healthy', async () => {
-    const res = await login(h, await solve(h));
-    expect(res.json()).toMatchObject({ error: 'captcha_invalid', details: { provider: 'turnstile', reason: 'invalid' } });
-  });
-});
+// The outage fallback across the whole fault matrix: outage.test.ts.
 
 describe('a new tenant', () => {
   it('starts with provider altcha, so its first challenge is a proof of work, not a refusal', async () => {

@@ -1,32 +1,28 @@
-import { hkdfSync } from 'node:crypto';
-import { createChallenge, randomInt, verifySolution, type Challenge } from 'altcha-lib';
-import { deriveKey } from 'altcha-lib/algorithms/sha';
+import { hkdfSync, randomInt } from 'node:crypto';
 import type { PowBinding, PowChallenge, PowChallenges, PowVerdict } from '../../ports/pow.js';
 import { decodeAltchaPayload } from './altcha-payload.js';
+import { checkAltchaPayload, importAltchaKeys, signAltchaChallenge, type AltchaKeys } from './altcha-wire.js';
 
 /** HKDF labels: a new scheme gets a new label, so keys of two schemes never coincide. */
 export const ALTCHA_SIGNATURE_LABEL = 'portcullis altcha challenge v1';
 export const ALTCHA_KEY_LABEL = 'portcullis altcha derived key v1';
-/** The hash the solver repeats; SHA-256 runs natively in every browser's WebCrypto. */
-const ALGORITHM = 'SHA-256';
-
-interface TenantSecrets { signature: string; key: string }
-
 /**
- * ALTCHA (PoW v2, `altcha-lib`) challenges under per-tenant secrets, HKDF-SHA256(master key,
- * info = label ‖ 0x00 ‖ tenant id). Verification is one HMAC of the parameters and one of the
- * derived key (the key signature), both compared by the library in constant time: no re-hashing,
- * no network. The deadline and the binding travel in the signed `data`, checked against our clock.
+ * ALTCHA (PoW v2, `altcha-lib`'s wire format, see altcha-wire.ts) challenges under per-tenant
+ * secrets, HKDF-SHA256(master key, info = label ‖ 0x00 ‖ tenant id). Verification is one HMAC of the
+ * parameters and one of the derived key (the key signature), both compared in constant time: no
+ * re-hashing, no network. The deadline and the binding travel in the signed `data`, checked against
+ * our clock. The solver hashes SHA-256, which runs natively in every browser's WebCrypto.
  */
 export function createAltchaPow(masterKey: Buffer): PowChallenges {
   if (masterKey.length !== 32) throw new Error('master key must be 32 bytes');
-  const cache = new Map<string, TenantSecrets>();
+  const cache = new Map<string, AltchaKeys>();
   const derive = (label: string, tenantId: string) => Buffer.from(hkdfSync('sha256', masterKey,
     Buffer.alloc(0), Buffer.concat([Buffer.from(label), Buffer.from([0]), Buffer.from(tenantId)]), 32)).toString('hex');
-  const secretsOf = (tenantId: string): TenantSecrets => {
+  const secretsOf = (tenantId: string): AltchaKeys => {
     let s = cache.get(tenantId);
     if (!s) {
-      s = { signature: derive(ALTCHA_SIGNATURE_LABEL, tenantId), key: derive(ALTCHA_KEY_LABEL, tenantId) };
+      // The hex strings are the secrets `altcha-lib` would be given; their HMAC keys are imported once here.
+      s = importAltchaKeys(derive(ALTCHA_SIGNATURE_LABEL, tenantId), derive(ALTCHA_KEY_LABEL, tenantId));
       // Bounded so a flood of tenant ids cannot grow memory without end; re-deriving costs microseconds.
       if (cache.size >= 10_000) cache.delete(cache.keys().next().value!);
       cache.set(tenantId, s);
@@ -36,29 +32,20 @@ export function createAltchaPow(masterKey: Buffer): PowChallenges {
 
   return {
     async issue(binding: PowBinding, work): Promise<PowChallenge> {
-      const secrets = secretsOf(binding.tenantId);
       // The secret number is drawn from the upper half: a lucky draw near 0 would cost no work.
-      const counter = randomInt(Math.ceil(work.maxNumber / 2), work.maxNumber);
-      const challenge = await createChallenge({
-        algorithm: ALGORITHM, cost: 1, counter, deriveKey,
-        // Not the library's `expiresAt`: that is judged by the wall clock, ours by the injected one.
-        data: { tenant: binding.tenantId, action: binding.action, expires_at: Math.floor(work.expiresAtMs / 1000) },
-        hmacSignatureSecret: secrets.signature, hmacKeySignatureSecret: secrets.key,
-      });
-      return challenge as unknown as PowChallenge;
+      const counter = randomInt(Math.ceil(work.maxNumber / 2), work.maxNumber + 1);
+      // Not the library's `expiresAt`: that is judged by the wall clock, ours by the injected one.
+      const data = { tenant: binding.tenantId, action: binding.action, expires_at: Math.floor(work.expiresAtMs / 1000) };
+      return signAltchaChallenge(secretsOf(binding.tenantId), counter, data) as unknown as PowChallenge;
     },
 
     async verify(payload: string, expect): Promise<PowVerdict> {
       const decoded = decodeAltchaPayload(payload);
       if (!decoded) return { ok: false, reason: 'invalid' };
-      const secrets = secretsOf(expect.tenantId);
       // The signature first: until it holds, nothing in the parameters can be believed.
-      const result = await verifySolution({
-        challenge: decoded.challenge as Challenge, solution: decoded.solution, deriveKey,
-        hmacSignatureSecret: secrets.signature, hmacKeySignatureSecret: secrets.key,
-      }).catch(() => null);
+      const result = checkAltchaPayload(secretsOf(expect.tenantId), decoded);
       // Another tenant's payload fails here: it was signed under that tenant's key.
-      if (!result || result.invalidSignature !== false) return { ok: false, reason: 'invalid' };
+      if (result.invalidSignature) return { ok: false, reason: 'invalid' };
       const data = decoded.challenge.parameters.data ?? {};
       if (data['tenant'] !== expect.tenantId) return { ok: false, reason: 'invalid' };
       if (data['action'] !== expect.action) return { ok: false, reason: 'action_mismatch' };

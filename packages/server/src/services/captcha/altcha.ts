@@ -1,4 +1,4 @@
-import type { RiskPolicy } from '@portcullis/protocol';
+import type { CaptchaAction, RiskPolicy } from '@portcullis/protocol';
 import type { Deps } from '../deps.js';
 import { issuerFor } from '../deps.js';
 import type { RequestContext } from '../context.js';
@@ -9,19 +9,18 @@ import { policyOf } from '../risk/policy.js';
 
 /** How long a challenge may be solved and spent (DESIGN §16: at most 300 s). */
 export const POW_CHALLENGE_TTL_MS = 300_000;
-/** The only action a challenge is issued for today (DESIGN §6). */
-export const POW_ACTION = 'login';
-
 /**
  * `details` of `captcha_required` naming altcha (DESIGN §16); `fallback` while it stands in for a
  * provider that is down. Without PORTCULLIS_PUBLIC_URL the server cannot know the URL it is reached
- * at (a second port, a proxy), so the URL is a path on the server the client is talking to.
+ * at (a second port, a proxy), so the URL is a path on the server the client is talking to. The URL
+ * names the door's action (DESIGN §19): a challenge solved for sign-in cannot be spent on sign-up.
+ * `login` keeps the bare URL of DESIGN §16 (the route's default).
  */
-export function altchaDetails(deps: Pick<Deps, 'config'>, ctx: RequestContext, fallback: boolean) {
+export function altchaDetails(deps: Pick<Deps, 'config'>, ctx: RequestContext, fallback: boolean, action: CaptchaAction = 'login') {
   const issuer = deps.config.PORTCULLIS_PUBLIC_URL ? issuerFor(deps.config, ctx.tenant.slug) : `/tenants/${ctx.tenant.slug}`;
   return {
-    provider: 'altcha' as const, site_key: null, action: POW_ACTION,
-    challenge_url: `${issuer}/captcha/altcha/challenge`,
+    provider: 'altcha' as const, site_key: null, action,
+    challenge_url: `${issuer}/captcha/altcha/challenge${action === 'login' ? '' : `?action=${action}`}`,
     ...(fallback ? { fallback: true } : {}),
   };
 }
@@ -37,10 +36,10 @@ export function addressScore(deps: Pick<Deps, 'reputation'>, ctx: RequestContext
   return Math.min(100, reasons.reduce((sum, r) => sum + ('points' in r ? r.points : 0), 0));
 }
 
-/** `GET <issuer>/captcha/altcha/challenge`: a fresh challenge bound to the tenant and `login`, its work following the address's score. */
-export async function issueAltchaChallenge(deps: Deps, ctx: RequestContext): Promise<PowChallenge> {
+/** `GET <issuer>/captcha/altcha/challenge[?action=…]`: a fresh challenge bound to the tenant and the door's action, its work following the address's score. */
+export async function issueAltchaChallenge(deps: Deps, ctx: RequestContext, action: CaptchaAction = 'login'): Promise<PowChallenge> {
   const { policy, trusted } = policyOf(ctx.tenant);
   const score = addressScore(deps, ctx, policy, trusted.has(ctx.ip));
   const maxNumber = powMaxNumber(policy.captcha.pow.difficulty, score);
-  return deps.pow.issue({ tenantId: ctx.tenant.id, action: POW_ACTION }, { maxNumber, expiresAtMs: deps.clock.now() + POW_CHALLENGE_TTL_MS });
+  return deps.pow.issue({ tenantId: ctx.tenant.id, action }, { maxNumber, expiresAtMs: deps.clock.now() + POW_CHALLENGE_TTL_MS });
 }

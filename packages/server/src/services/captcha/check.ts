@@ -76,7 +76,7 @@ export function createCaptchaChecker(store: Store, commit: GroupCommit, clock: C
         if (input.testMode && token === ALTCHA_TEST_PAYLOAD) return { kind: 'passed', latencyMs: 0, hostname: null, score: null };
         // Verified here, no call leaves the server; the claim comes after the signature so forged
         // payloads cannot fill the replay set.
-        const verdict = await pow.verify(token, { tenantId: input.tenantId, action: 'login', nowMs: now });
+        const verdict = await pow.verify(token, { tenantId: input.tenantId, action: input.action ?? 'login', nowMs: now });
         if (!verdict.ok) return { kind: 'failed', reason: verdict.reason, codes: [], called: false };
         if (!(await claim(input.tenantId, token, now))) return { kind: 'failed', reason: 'already_used', codes: [], called: false };
         return { kind: 'passed', latencyMs: 0, hostname: null, score: null };

@@ -29,7 +29,7 @@ export async function passChallenge(deps: Deps, attempt: SignInAttempt, policy: 
   // DESIGN §16: while the provider is down here, a tenant that chose `pow` asks for proof of work instead.
   const powFallback = captcha.provider !== 'altcha' && captcha.outage_fallback === 'pow' && deps.captcha.providerDown(captcha);
   const details = captcha.provider === 'altcha' || (powFallback && attempt.captcha?.provider !== captcha.provider)
-    ? altchaDetails(deps, ctx, powFallback)
+    ? altchaDetails(deps, ctx, powFallback, attempt.action)
     : { provider: captcha.provider, site_key: captcha.site_key, action: attempt.action ?? 'login' };
   if (!attempt.captcha) {
     await audit({ type: 'captcha.required', outcome: 'denied', data: { provider: details.provider, email: attempt.email, ...(powFallback ? { fallback: true } : {}) } });
@@ -54,7 +54,7 @@ export async function passChallenge(deps: Deps, attempt: SignInAttempt, policy: 
       await audit({ type: 'captcha.provider_unreachable', outcome: 'failure', data: { provider: captcha.provider, error_class: result.errorClass, latency_ms: result.latencyMs, circuit_open: result.circuitOpen } });
       if (captcha.outage_fallback === 'pow') {
         // No mailbox needed: the person solves a proof of work we issue and verify ourselves.
-        throw new PortcullisError('captcha_required', { details: altchaDetails(deps, ctx, true) });
+        throw new PortcullisError('captcha_required', { details: altchaDetails(deps, ctx, true, attempt.action) });
       }
       return outage(policy, result.errorClass);
   }

@@ -3,7 +3,7 @@
 // PostgreSQL (pgbench, one row or 100 rows per commit), one instance's sign-in rate, and audit
 // appends/s for one tenant from 1 and 3 processes against 3 tenants from 3 processes, each chain
 // verified after. Runs alone: `npm run build && node bench/scale-model.js` (BENCH_SECONDS, default 5).
-import { execFile, fork } from 'node:child_process';
+import { execFile, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,6 @@ import { Redis } from 'ioredis';
 import { startServer, load, loginRequest, onlyStatuses, validLogins, HUMAN_DEVICE, BENCH_SECONDS } from './lib.js';
 
 const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SIGN_INS = 300;
 const MASTER = randomBytes(32).toString('base64');
 const dist = (path) => new URL(`../packages/server/dist/${path}`, import.meta.url).href;
@@ -35,19 +34,23 @@ async function withSchema(work) {
 
 /** Rows and total bytes (heap, indexes, TOAST) of every table in the schema, with the database's commits and Redis's commands so far. */
 async function snapshot(admin, schema, redis) {
+  // Commits in this database (its own, created for the run); the snapshot adds two.
+  await admin.query('select pg_stat_clear_snapshot()');
+  const { rows: [{ xact }] } = await admin.query(`select pg_stat_get_db_xact_commit(oid)::bigint as xact from pg_database where datname = current_database()`);
+  const out = { '(commits)': { rows: Number(xact), bytes: 0 } };
+  await admin.query('begin');
   const { rows } = await admin.query(
     `select c.relname as name, pg_total_relation_size(c.oid)::bigint as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = $1 and c.relkind = 'r'`, [schema]);
-  const out = {};
   for (const { name, bytes } of rows) {
     const { rows: [{ n }] } = await admin.query(`select count(*)::int as n from ${schema}."${name}"`);
     out[name] = { rows: n, bytes: Number(bytes) };
   }
-  // Commits in the whole database (this run's and any other client's: run it on an idle database).
-  const { rows: [{ xact }] } = await admin.query(`select pg_stat_get_db_xact_commit(oid)::bigint as xact from pg_database where datname = current_database()`);
-  await admin.query('select pg_stat_clear_snapshot()');
-  out['(commits)'] = { rows: Number(xact), bytes: 0 };
-  out['(redis commands)'] = { rows: Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))[1]), bytes: 0 };
+  await admin.query('commit');
+  // Round trips: the commands clients sent (EVALSHA counts once; the INCRs inside a script are not round trips).
+  const stats = await redis.info('commandstats');
+  const sent = ['evalsha', 'eval', 'mget', 'del', 'set'].reduce((n, c) => n + Number(new RegExp(`cmdstat_${c}:calls=(\\d+)`).exec(stats)?.[1] ?? 0), 0);
+  out['(redis round trips)'] = { rows: sent, bytes: 0 };
   return out;
 }
 
@@ -76,10 +79,33 @@ async function send(port, requests, concurrency = 4) {
   return statuses;
 }
 
+/** A database and a redis-server of our own: commit and command counts then are ours alone (other clients share the test ones). */
+async function withOwnServices(work) {
+  const name = `portcullis_scale_${randomBytes(4).toString('hex')}`;
+  const root = new pg.Client({ connectionString: PG });
+  await root.connect();
+  await root.query(`create database ${name}`);
+  const url = new URL(PG);
+  url.pathname = `/${name}`;
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  try {
+    return await work({ url: url.toString(), admin, schema: 'public', redisUrl: `redis://127.0.0.1:${port}` });
+  } finally {
+    redis.kill('SIGKILL');
+    await admin.end();
+    await root.query(`drop database ${name} with (force)`);
+    await root.end();
+  }
+}
+
 /** Rows and bytes written per valid sign-in and per refused one (unknown account), and one instance's sign-in rate. */
 async function writesPerSignIn() {
-  return withSchema(async (schema, admin) => {
-    const server = await startServer({ env: { DATABASE_URL: schemaUrl(schema), REDIS_URL: REDIS }, overrides: { webhooks: false } });
+  return withOwnServices(async ({ url, admin, schema, redisUrl }) => {
+    const server = await startServer({ env: { DATABASE_URL: url, REDIS_URL: redisUrl }, overrides: { webhooks: false } });
     const tenant = await server.deps.store.tenants.bySlug('bench');
     const now = new Date().toISOString();
     await server.deps.store.webhooks.insert({
@@ -87,7 +113,7 @@ async function writesPerSignIn() {
       description: null, status: 'enabled', disabledReason: null, secretSealed: server.deps.box.seal('whsec_bench'), previousSecretSealed: null,
       previousSecretExpiresAt: null, secretRotatedAt: null, createdAt: now, updatedAt: now,
     });
-    const redis = new Redis(REDIS);
+    const redis = new Redis(redisUrl);
     await admin.query(`vacuum analyze`); // settle free-space maps so size deltas are the new rows' pages
     const valid = validLogins();
     const s0 = await snapshot(admin, schema, redis);
@@ -182,14 +208,30 @@ function child(job) {
 /** Appends/s with `processes` writers on `tenantsOf(i)`; every chain verified after. */
 async function auditScenario(processes, tenantsOf, inFlight = 64) {
   return withSchema(async (schema) => {
-    const url = schemaUrl(schema);
+    const url = `${schemaUrl(schema)}&application_name=${schema}`;
     const { connectDatabase, migrateToLatest } = await import(dist('adapters/sql/connect.js'));
     const { createSqlStore } = await import(dist('adapters/sql/sql-store.js'));
     const { createAuditChainMac } = await import(dist('adapters/crypto/audit-chain-mac.js'));
     const { verifyAuditChain } = await import(dist('services/audit-verify.js'));
     const db = connectDatabase({ kind: 'postgres', url });
     await migrateToLatest(db, 'postgres');
+    // Sampled every 20 ms: how many of this database's backends run a query, and how many of those wait on a lock (the chain head).
+    const sampler = new pg.Client({ connectionString: PG });
+    await sampler.connect();
+    const samples = { n: 0, active: 0, lockWait: 0 };
+    let sampling = true;
+    const sampled = (async () => {
+      while (sampling) {
+        const { rows: [r] } = await sampler.query(`select count(*) filter (where state = 'active')::int as active, count(*) filter (where wait_event_type = 'Lock')::int as lock
+          from pg_stat_activity where application_name = $1`, [schema]);
+        samples.n += 1; samples.active += r.active; samples.lockWait += r.lock;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
     const results = await Promise.all(Array.from({ length: processes }, (_, i) => child({ url, tenants: tenantsOf(i), seconds: BENCH_SECONDS, inFlight })));
+    sampling = false;
+    await sampled;
+    await sampler.end();
         const auditChain = createAuditChainMac(Buffer.from(MASTER, 'base64'));
     const store = createSqlStore(db, 'postgres', auditChain);
     const tenants = [...new Set(Array.from({ length: processes }, (_, i) => tenantsOf(i)).flat())];
@@ -197,7 +239,8 @@ async function auditScenario(processes, tenantsOf, inFlight = 64) {
     await db.destroy();
     const events = results.reduce((n, r) => n + r.events, 0);
     const commits = results.reduce((n, r) => n + r.commits, 0);
-    return { processes, tenants: tenants.length, inFlight, appendsPerSecond: events / BENCH_SECONDS, eventsPerCommit: events / commits, verified: reports.every((r) => r.ok), chainEvents: reports.reduce((n, r) => n + r.events, 0), events };
+    return { processes, tenants: tenants.length, inFlight, appendsPerSecond: events / BENCH_SECONDS, eventsPerCommit: events / commits, verified: reports.every((r) => r.ok),
+      busyBackends: samples.active / samples.n, lockWaitingBackends: samples.lockWait / samples.n, chainEvents: reports.reduce((n, r) => n + r.events, 0), events };
   });
 }
 

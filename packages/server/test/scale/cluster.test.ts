@@ -45,8 +45,14 @@ if (skip) {
       const codes = answers.map((a) => `${a.status} ${a.body?.error}`);
       const invalid = codes.filter((c) => c === '401 invalid_credentials').length;
       const locked = codes.filter((c) => c === '429 account_locked').length;
-      expect(invalid + locked, `unexpected answers: ${[...new Set(codes)].join(', ')}`).toBe(100);
-      expect(invalid).toBe(10);
+      // A counter call slower than its 500 ms deadline (a loaded machine) fails safe: the attempt is
+      // challenged (no captcha provider here: denied) and audited; it never reaches the password check.
+      const outages = await auditEvents(instances[0]!.url, tenant, 'security.counter_store_unavailable');
+      const denied = codes.filter((c) => c === '403 sign_in_denied').length;
+      expect(invalid + locked + denied, `unexpected answers: ${[...new Set(codes)].join(', ')}`).toBe(100);
+      expect(denied).toBeLessThanOrEqual(outages.length);
+      if (outages.length === 0) expect(invalid).toBe(10);
+      else expect(invalid).toBeLessThanOrEqual(10);
 
       const failed = await auditEvents(instances[1]!.url, tenant, 'user.signed_in.failed');
       expect(failed.filter((e) => e.data['error'] === 'invalid_credentials')).toHaveLength(10);

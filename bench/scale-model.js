@@ -2,7 +2,8 @@
 // (TEST_REDIS_URL): what each sign-in writes (rows and bytes per table), the write rate of this
 // PostgreSQL (pgbench, one row or 100 rows per commit), one instance's sign-in rate, and audit
 // appends/s for one tenant from 1 and 3 processes against 3 tenants from 3 processes, each chain
-// verified after. Runs alone: `npm run build && node bench/scale-model.js` (BENCH_SECONDS, default 5).
+// verified after. Runs alone: `npm run build && node bench/scale-model.js` (BENCH_SECONDS, default 5;
+// SCALE_MODEL_ONLY=audit runs the audit scenarios alone).
 import { execFile, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -267,6 +268,9 @@ async function auditScenario(processes, tenantsOf, inFlight = 64) {
 }
 
 export async function run() {
+  if (process.env.SCALE_MODEL_ONLY === 'audit') {
+    return { audit: { oneProc: await auditScenario(1, () => ['tnt_one']), threeOne: await auditScenario(3, () => ['tnt_one']), threeThree: await auditScenario(3, (i) => [`tnt_${i}`]) } };
+  }
   const writes = await writesPerSignIn();
   const pgRate = await pgWriteRate();
   const oneProc = await auditScenario(1, () => ['tnt_one']);

@@ -27,6 +27,8 @@ async function appendMany(db: Db, chain: AuditChainMac, inputs: readonly AuditIn
       const id = newId('evt');
       return { input, id, message: linkTemplate({ ...input, id }), data: JSON.stringify(input.data), context: JSON.stringify(input.context) };
     });
+    // The subscription list is read (or found cached) now, so the outbox write below needs no lookup under the lock.
+    if (webhooks) await webhooks.get(db, tenantId);
     // Bumping the head row locks it (PostgreSQL) for the rest of the transaction, so concurrent
     // appends for one tenant queue here instead of forking the chain.
     const bump = () => db.updateTable('audit_heads').set((eb) => ({ seq: eb('seq', '+', events.length) }))

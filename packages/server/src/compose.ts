@@ -84,7 +84,19 @@ function masterKey(config: Readonly<Config>): Buffer {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 }
 
-/** Redis when there is one (already shared by every instance), else PostgreSQL's LISTEN/NOTIFY, else this process alone. */
+/** One Redis, or a Redis Cluster, shared by every instance; else memory (one instance only). */
+function countersFor(config: Readonly<Config>, clock: Clock): Counters {
+  if (config.REDIS_CLUSTER_NODES) return createRedisCounters({ clusterNodes: config.REDIS_CLUSTER_NODES.split(',').map((n) => n.trim()) });
+  if (config.REDIS_URL) return createRedisCounters({ url: config.REDIS_URL });
+  return createMemoryCounters({ clock });
+}
+
+/**
+ * Redis when there is one (already shared by every instance), else PostgreSQL's LISTEN/NOTIFY, else this process alone.
+ * A Redis Cluster is not used for announcements: when the node its subscription sits on fails,
+ * the client re-subscribes elsewhere without a sign, and the messages in between are lost
+ * unannounced, where the PostgreSQL bus says "anything may have changed" after a reconnect.
+ */
 function changeBusFor(config: Readonly<Config>, target: SqlTarget): ChangeBus {
   if (config.REDIS_URL) return createRedisChangeBus({ url: config.REDIS_URL });
   if (config.DATABASE_URL && target.kind === 'postgres') return createPgChangeBus({ url: target.url });
@@ -114,9 +126,7 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
   const store = createSqlStore(db, target.kind, auditChain);
   // Only the process that has just applied the keyed-chain migration seals the old chains' heads.
   if (applied.includes(KEYED_AUDIT_CHAIN_MIGRATION)) await store.audit.sealLegacyHeads();
-  const counters = overrides.counters ?? (config.REDIS_URL
-    ? createRedisCounters({ url: config.REDIS_URL })
-    : createMemoryCounters({ clock }));
+  const counters = overrides.counters ?? countersFor(config, clock);
   const box = createSecretBox(master);
   const hasher = await createArgon2Hasher({
     concurrency: config.PORTCULLIS_HASH_CONCURRENCY || availableParallelism(),

@@ -22,6 +22,15 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('takes Redis Cluster seed nodes as host:port pairs, never together with REDIS_URL', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b.internal:7001' }).REDIS_CLUSTER_NODES).toBe('10.0.0.1:7000, redis-b.internal:7001');
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'redis://10.0.0.1:7000' }).join('\n')).toMatch(/^REDIS_CLUSTER_NODES: /);
+    expect(problemsOf({ REDIS_CLUSTER_NODES: '10.0.0.1' }).join('\n')).toMatch(/^REDIS_CLUSTER_NODES: /);
+    expect(problemsOf({ REDIS_URL: 'redis://x:6379', REDIS_CLUSTER_NODES: 'a:7000' })).toEqual([
+      'REDIS_CLUSTER_NODES: set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both',
+    ]);
+  });
+
   it('converts numbers from text', () => {
     expect(loadConfig({ PORT: '8080' }).PORT).toBe(8080);
   });

@@ -15,6 +15,11 @@ describe('skip notices', () => {
     ]);
   });
 
+  it('says once that the Redis Cluster suites skip when redis-server is absent', () => {
+    const all = { TEST_DATABASE_URL: 'postgres://x', TEST_REDIS_URL: 'redis://x' };
+    expect(skipNotices(all, true, false)).toEqual(['skipping the Redis Cluster suites: no redis-server and redis-cli on the PATH (apt-get install redis-server)']);
+  });
+
   it('says nothing when every service is there', () => {
     expect(skipNotices({ TEST_DATABASE_URL: 'postgres://x', TEST_REDIS_URL: 'redis://x' }, true)).toEqual([]);
   });

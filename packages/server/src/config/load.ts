@@ -41,6 +41,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     PORTCULLIS_THREAT_FEEDS: bad.has('PORTCULLIS_THREAT_FEEDS') ? '[]' : settings.PORTCULLIS_THREAT_FEEDS,
   });
   problems.push(...parsed.problems);
+  if (settings.REDIS_URL && settings.REDIS_CLUSTER_NODES) problems.push('REDIS_CLUSTER_NODES: set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both');
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({ ...settings, ...parsed.settings });
 }

@@ -13,6 +13,8 @@ export const ConfigSchema = Type.Object({
   PORTCULLIS_DATA_DIR: Type.String({ default: './data', description: 'Where the embedded SQLite database, outbox and dev keys live.' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL; when set, replaces the embedded SQLite database.' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis URL for counters; when unset, counters live in memory (one instance only).' })),
+  REDIS_CLUSTER_NODES: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.-]+:[0-9]{1,5}(\\s*,\\s*[A-Za-z0-9.-]+:[0-9]{1,5})*$',
+    description: 'Comma-separated `host:port` seed nodes of a Redis Cluster for counters, instead of REDIS_URL (not both). Each tenant\'s counters share one slot (the tenant id is the hash tag); tenant-change announcements then go over PostgreSQL LISTEN/NOTIFY.' })),
   PORTCULLIS_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'Public base URL; tenant issuers are `<public url>/tenants/<slug>`. Defaults to http://HOST:PORT.' })),
   PORTCULLIS_BASE_DOMAIN: Type.Optional(Type.String({ description: 'A tenant `acme` is also served at `acme.<base domain>`.' })),
   PORTCULLIS_DEFAULT_TENANT: Type.Optional(Type.String({ description: 'Slug of the tenant that answers requests no other rule resolves. `npm start` uses `demo` outside production when unset.' })),

@@ -1,10 +1,18 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
+import { clusterOptions, hashTag, parseClusterNode, tagged } from './redis-cluster.js';
 import { CounterStoreUnavailableError } from '../../ports/counters.js';
 import type { CounterHit, CounterOperation, CounterReading, Counters } from '../../ports/counters.js';
 
-/** Options for {@link createRedisCounters}: either a URL (the adapter owns the connection) or a client (the caller does). */
-export type RedisCountersOptions = ({ url: string; client?: never } | { client: Redis; url?: never }) & {
+/**
+ * Options for {@link createRedisCounters}: a URL of one Redis or the seed nodes of a Redis Cluster
+ * (the adapter owns the connection), or a client (the caller does).
+ */
+export type RedisCountersOptions = (
+  | { url: string; clusterNodes?: never; client?: never }
+  | { clusterNodes: readonly string[]; url?: never; client?: never }
+  | { client: Redis | Cluster; url?: never; clusterNodes?: never }
+) & {
   /** Prepended to every key, so several deployments or test runs can share one Redis (default `portcullis:counters:`). */
   keyPrefix?: string;
   /** Longest wait for any operation, connection included, before it fails (default 500 ms). */
@@ -79,19 +87,41 @@ export function redisCountersClientOptions(commandTimeoutMs = 500, connectTimeou
  * an LRU policy lets a flood of spoofed keys evict an attacker's hot counter and reset it,
  * while a full `noeviction` Redis refuses writes, which reads as unavailable → challenge.
  * A timed-out `hit` may still have counted on the server; erring high is the safe side.
- * Redis Cluster would need all keys of one `hit` in one slot (a `{tenant}` hash tag).
+ *
+ * On a Redis Cluster every key's second `:` segment (the tenant id in every key the services
+ * build: `f:<tenant>:…`) becomes its hash tag, so one decision's keys share a slot and a `hit`
+ * stays one script, one round trip, atomic. A call whose keys name different tags (never one
+ * the services make) is split by tag and sent in parallel, atomic per key only.
  */
 export function createRedisCounters(options: RedisCountersOptions): Counters {
   const prefix = options.keyPrefix ?? 'portcullis:counters:';
   const timeoutMs = options.commandTimeoutMs ?? 500;
   const owned = options.client === undefined;
-  const client =
-    options.client ?? new Redis(options.url, redisCountersClientOptions(timeoutMs, options.connectTimeoutMs));
+  const client = options.client ?? (options.clusterNodes
+    ? new Cluster(options.clusterNodes.map(parseClusterNode), clusterOptions(redisCountersClientOptions(timeoutMs, options.connectTimeoutMs)))
+    : new Redis(options.url!, redisCountersClientOptions(timeoutMs, options.connectTimeoutMs)));
+  const clustered = client instanceof Cluster;
+  const full = (key: string) => prefix + (clustered ? tagged(key) : key);
   if (owned) client.on('error', (error: Error) => options.onError?.(error));
   client.defineCommand('portcullisCountersHit', { lua: HIT_LUA });
   client.defineCommand('portcullisCountersRelease', { lua: RELEASE_LUA, numberOfKeys: 1 });
   client.defineCommand('portcullisCountersInspect', { lua: INSPECT_LUA });
-  const scripts = client as Redis & ScriptCommands;
+  const scripts = client as (Redis | Cluster) & ScriptCommands;
+
+  /** One command per hash tag (one in all for a decision's keys), answers put back in key order. */
+  async function bySlot<T>(keys: readonly string[], send: (keys: string[], at: number[]) => Promise<T[]>): Promise<T[]> {
+    const named = keys.map(full);
+    if (!clustered) return send(named, keys.map((_, i) => i));
+    const groups = new Map<string, number[]>();
+    named.forEach((key, i) => { const tag = hashTag(key); groups.set(tag, [...(groups.get(tag) ?? []), i]); });
+    if (groups.size === 1) return send(named, keys.map((_, i) => i));
+    const out: T[] = new Array(keys.length);
+    await Promise.all([...groups.values()].map(async (at) => {
+      const answers = await send(at.map((i) => named[i]!), at);
+      at.forEach((i, j) => { out[i] = answers[j]!; });
+    }));
+    return out;
+  }
 
   // Without an offline queue, a command sent while the first connection is still being made
   // would fail; only that first time is waited for (within the deadline). Later outages fail at once.
@@ -121,34 +151,34 @@ export function createRedisCounters(options: RedisCountersOptions): Counters {
     async hit(hits: readonly CounterHit[]): Promise<number[]> {
       if (hits.length === 0) return [];
       const windows = hits.map(({ windowMs }) => checkDuration(windowMs, 'windowMs'));
-      const keys = hits.map(({ key }) => prefix + key);
-      return run('hit', () => scripts.portcullisCountersHit(keys.length, ...keys, ...windows));
+      return run('hit', () => bySlot(hits.map(({ key }) => key), (keys, at) =>
+        scripts.portcullisCountersHit(keys.length, ...keys, ...at.map((i) => windows[i]!))));
     },
 
     async peek(keys: readonly string[]): Promise<number[]> {
       if (keys.length === 0) return [];
-      const values = await run('peek', () => client.mget(keys.map((key) => prefix + key)));
+      const values = await run('peek', () => bySlot(keys, (slotKeys) => client.mget(slotKeys)));
       return values.map((value) => (value === null ? 0 : Number.parseInt(value, 10) || 0));
     },
 
     async inspect(keys: readonly string[]): Promise<CounterReading[]> {
       if (keys.length === 0) return [];
-      const rows = await run('inspect', () => scripts.portcullisCountersInspect(keys.length, ...keys.map((key) => prefix + key)));
+      const rows = await run('inspect', () => bySlot(keys, (slotKeys) => scripts.portcullisCountersInspect(slotKeys.length, ...slotKeys)));
       return rows.map(([count, ttlMs]) => ({ count, ttlMs }));
     },
 
     async release(key: string): Promise<void> {
-      await run('release', () => scripts.portcullisCountersRelease(prefix + key));
+      await run('release', () => scripts.portcullisCountersRelease(full(key)));
     },
 
     async reset(keys: readonly string[]): Promise<void> {
       if (keys.length === 0) return;
-      await run('reset', () => client.del(...keys.map((key) => prefix + key)));
+      await run('reset', () => bySlot(keys, async (slotKeys) => { await client.del(...slotKeys); return []; }));
     },
 
     async once(key: string, ttlMs: number): Promise<boolean> {
       const ttl = checkDuration(ttlMs, 'ttlMs');
-      const reply = await run('once', () => client.set(prefix + key, '1', 'PX', ttl, 'NX'));
+      const reply = await run('once', () => client.set(full(key), '1', 'PX', ttl, 'NX'));
       return reply === 'OK';
     },
 

@@ -2,7 +2,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { AuditInput, AuditRecord, StoreOps } from '../../ports/store.js';
 import type { AuditChainMac } from '../../ports/audit-chain.js';
-import { GENESIS_HASH, headMessage, keyedLink } from '../../domain/audit/hash-chain.js';
+import { GENESIS_HASH, headMessage, linkTemplate } from '../../domain/audit/hash-chain.js';
 import { newId } from '../crypto/random.js';
 import { toAudit } from './rows.js';
 import { enqueueDeliveries, type SubscriptionCache } from './webhook-repo.js';
@@ -22,6 +22,13 @@ async function appendMany(db: Db, chain: AuditChainMac, inputs: readonly AuditIn
   for (const input of inputs) byTenant.set(input.tenantId, [...(byTenant.get(input.tenantId) ?? []), input]);
   const out = new Map<AuditInput, AuditRecord>();
   for (const [tenantId, events] of byTenant) {
+    // Everything that does not depend on the chain position is prepared before the head is locked.
+    const prepared = events.map((input) => {
+      const id = newId('evt');
+      return { input, id, message: linkTemplate({ ...input, id }), data: JSON.stringify(input.data), context: JSON.stringify(input.context) };
+    });
+    // The subscription list is read (or found cached) now, so the outbox write below needs no lookup under the lock.
+    if (webhooks) await webhooks.get(db, tenantId);
     // Bumping the head row locks it (PostgreSQL) for the rest of the transaction, so concurrent
     // appends for one tenant queue here instead of forking the chain.
     const bump = () => db.updateTable('audit_heads').set((eb) => ({ seq: eb('seq', '+', events.length) }))
@@ -35,16 +42,16 @@ async function appendMany(db: Db, chain: AuditChainMac, inputs: readonly AuditIn
     let seq = Number(head!.seq) - events.length;
     let prevHash = head!.hash;
     const rows: Array<Insertable<Database['audit_events']>> = [];
-    for (const input of events) {
+    for (const { input, id, message, data, context } of prepared) {
       seq += 1;
-      const event = { ...input, id: newId('evt'), seq, prevHash };
-      const hash = keyedLink(mac, event);
+      const event = { ...input, id, seq, prevHash };
+      const hash = mac(tenantId, message(seq, prevHash)); // = keyedLink(mac, event)
       out.set(input, { ...event, hash });
       rows.push({
         tenant_id: event.tenantId, seq: event.seq, id: event.id, type: event.type, occurred_at: event.occurredAt,
         actor_kind: event.actor.kind, actor_id: event.actor.id, target_kind: event.target.kind, target_id: event.target.id,
         outcome: event.outcome, ip: typeof event.context['ip'] === 'string' ? event.context['ip'] : null,
-        data: JSON.stringify(event.data), context: JSON.stringify(event.context), prev_hash: event.prevHash, hash,
+        data, context, prev_hash: event.prevHash, hash,
       });
       prevHash = hash;
     }

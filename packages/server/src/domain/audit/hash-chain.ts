@@ -30,7 +30,24 @@ export function hashedFields(e: ChainedEvent): Record<string, unknown> {
 
 /** What a link authenticates: the previous link and the event. */
 export function linkMessage(e: ChainedEvent): string {
-  return `${e.prevHash}\n${canonicalJson(hashedFields(e))}`;
+  return linkTemplate(e)(e.seq, e.prevHash);
+}
+
+/**
+ * `linkMessage` in two steps: everything but the position (seq, previous link) serialised first,
+ * outside the chain head's lock, so that the lock (which serialises a tenant's appends) covers only
+ * splicing in the two fields and the MAC. Same bytes as serialising the whole event at once.
+ */
+export function linkTemplate(e: Omit<ChainedEvent, 'seq' | 'prevHash'>): (seq: number, prevHash: string) => string {
+  const fields = Object.entries(hashedFields({ ...e, seq: 0, prevHash: '' }))
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // The two position fields stay bare names; every serialised field starts with a quote.
+  const parts = fields.map(([k, v]) => (k === 'seq' || k === 'prev_hash' ? k : `${JSON.stringify(k)}:${canonicalJson(v)}`));
+  return (seq, prevHash) => {
+    const body = parts.map((p) => (p === 'seq' ? `"seq":${JSON.stringify(seq)}` : p === 'prev_hash' ? `"prev_hash":${JSON.stringify(prevHash)}` : p));
+    return `${prevHash}\n{${body.join(',')}}`;
+  };
 }
 
 /**

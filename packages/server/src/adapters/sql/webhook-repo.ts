@@ -149,9 +149,11 @@ export function webhookRepo(db: Db, cache: SubscriptionCache, dialect: 'sqlite' 
         }))
         .where('id', '=', id).where('lock_owner', '=', owner).returning(['tenant_id', 'endpoint_id']).executeTakeFirst();
       if (!row) return false;
+      // Only a change is written: a healthy endpoint's row is not rewritten once per delivery.
       await db.updateTable('webhook_endpoints')
-        .set((eb) => ({ failing_since_ms: o.kind === 'delivered' ? null : eb.fn.coalesce('failing_since_ms', eb.val(o.atMs)) }))
-        .where('tenant_id', '=', row.tenant_id).where('id', '=', row.endpoint_id).execute();
+        .set({ failing_since_ms: o.kind === 'delivered' ? null : o.atMs })
+        .where('tenant_id', '=', row.tenant_id).where('id', '=', row.endpoint_id)
+        .where('failing_since_ms', o.kind === 'delivered' ? 'is not' : 'is', null).execute();
       return true;
     },
     async failingSince(tenantId, endpointId) {

@@ -52,7 +52,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps, options: Dispatche
   const { store, clock } = deps;
   // Outcomes of attempts that finish close together share one transaction: on SQLite one fsync per
   // batch rather than one per delivery, which blocked the event loop (sign-ins included) each time.
-  const commit = { run: createSettleWindow(createGroupCommit(store), options.settleWindowMs ?? 25) };
+  const commit = createSettleWindow(createGroupCommit(store), owner, options.settleWindowMs ?? 25);
 
   async function attempt(d: ClaimedDelivery): Promise<void> {
     const now = clock.now();
@@ -77,7 +77,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps, options: Dispatche
     }
     const at = clock.now();
     if (status !== null && status >= 200 && status < 300) {
-      await commit.run((tx) => tx.webhooks.settle(d.id, owner, { kind: 'delivered', atMs: at, status }));
+      await commit.delivered({ id: d.id, atMs: at, status });
       return;
     }
     if (status !== null) error = `receiver answered ${status}`;

@@ -125,6 +125,10 @@ export function createWebhookDispatcher(deps: DispatcherDeps, options: Dispatche
       // SQLite) that scans past the leased rows, so claiming one row per finished delivery capped
       // dispatch at a few hundred per second.
       const refillAt = Math.max(1, Math.floor(capacity / 2));
+      // Whether a finished delivery should wake the loop: only while a backlog waits for slots. With
+      // no backlog the next claim waits for the interval, so a trickle of events (sign-ins) costs
+      // one claim (one write) per interval, not one per burst.
+      let backlog = false;
       loop = (async () => {
         while (running) {
           const free = capacity - inFlight.size;
@@ -135,11 +139,13 @@ export function createWebhookDispatcher(deps: DispatcherDeps, options: Dispatche
             deps.log?.warn({ err: describe(e) }, 'webhook claim failed');
           }
           for (const d of claimed) {
-            const p = settleSafely(d).then(() => { inFlight.delete(p); wake?.(); });
+            const p = settleSafely(d).then(() => { inFlight.delete(p); if (backlog) wake?.(); });
             inFlight.add(p);
           }
-          // A full claim means more is due: go again at once. Otherwise wait for a slot or the interval.
-          if (running && (claimed.length === 0 || claimed.length < free)) await pause(options.intervalMs ?? 1000);
+          // A full claim means more is due: go again once slots are free. Otherwise wait for the interval.
+          if (claimed.length > 0 && claimed.length === free) backlog = true;
+          else if (free >= refillAt || inFlight.size === 0) backlog = false;
+          if (running) await pause(backlog && inFlight.size < refillAt ? 0 : options.intervalMs ?? 1000);
         }
       })();
     },

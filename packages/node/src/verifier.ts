@@ -74,6 +74,27 @@ async function discoverJwksUri(issuer: string): Promise<URL> {
 }
 
 /**
+ * jose's remote set, with the keys it resolved kept by `alg` and `kid` while its cache is fresh:
+ * a token of a known key then costs what `jwtVerify` with that key costs (no lookup through two
+ * async layers and a filter of the set). Anything else (first use, a stale set, an unknown `kid`)
+ * goes to jose, which refetches as it always does; and since such a refetch may drop a key, the
+ * kept keys are forgotten then, so a key removed from the JWKS is not honoured longer than by jose.
+ */
+function cachedKeys(remote: ReturnType<typeof createRemoteJWKSet>): JWTVerifyGetKey {
+  const known = new Map<string, Awaited<ReturnType<JWTVerifyGetKey>>>();
+  return (header, token) => {
+    const id = typeof header.kid === 'string' ? `${header.alg} ${header.kid}` : undefined;
+    const key = id !== undefined && remote.fresh ? known.get(id) : undefined;
+    if (key) return key;
+    known.clear();
+    return remote(header, token).then((resolved) => {
+      if (id !== undefined) known.set(id, resolved);
+      return resolved;
+    });
+  };
+}
+
+/**
  * A verifier for one tenant's access tokens. Keys come from the issuer's JWKS, found through its
  * discovery document on first use (a failed discovery is retried on the next call), cached by jose
  * and refetched on an unknown `kid`: a `portcullis keys rotate` needs no restart here.
@@ -90,7 +111,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   let keys: JWTVerifyGetKey | undefined;
   let discovering: Promise<JWTVerifyGetKey> | undefined;
   const discover = () => discovering ??= discoverJwksUri(issuer).then(
-    (uri) => (keys = createRemoteJWKSet(uri, options.jwks)),
+    (uri) => (keys = cachedKeys(createRemoteJWKSet(uri, options.jwks))),
     (err: unknown) => { discovering = undefined; throw err; },
   );
   return {

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
-const SUITES = ['sign-in', 'risk', 'flood', 'client-credentials', 'audit', 'captcha', 'scaled', 'limits', 'ip-lookup', 'simulate', 'altcha'];
+const SUITES = ['sign-in', 'risk', 'flood', 'client-credentials', 'audit', 'captcha', 'scaled', 'limits', 'ip-lookup', 'simulate', 'altcha', 'node-verify', 'webhooks'];
 const only = process.argv.slice(2);
 
 const rows = [];

@@ -9,6 +9,7 @@ export const PAGES = [
   { id: 'users', title: 'Users' },
   { id: 'applications', title: 'Applications' },
   { id: 'feeds', title: 'Feeds' },
+  { id: 'webhooks', title: 'Webhooks' },
   { id: 'audit', title: 'Audit' },
 ] as const;
 export type PageId = (typeof PAGES)[number]['id'];

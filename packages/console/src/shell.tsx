@@ -11,9 +11,10 @@ import { Users } from './pages/users.js';
 import { Applications } from './pages/applications.js';
 import { Feeds } from './pages/feeds.js';
 import { Audit } from './pages/audit.js';
+import { Webhooks } from './pages/webhooks.js';
 
 const VIEWS: Record<PageId, () => ReactNode> = {
-  overview: Overview, attempts: Attempts, policy: Policy, locks: Locks, users: Users, applications: Applications, feeds: Feeds, audit: Audit,
+  overview: Overview, attempts: Attempts, policy: Policy, locks: Locks, users: Users, applications: Applications, feeds: Feeds, webhooks: Webhooks, audit: Audit,
 };
 
 /** The signed-in console: navigation, one page, and one status region every page announces through. */

@@ -9,14 +9,19 @@ export type AuthOptions = ({ verifier: Verifier } | VerifierOptions) & {
 
 // One verifier per configuration: a handler that passes options on every call must not rediscover keys per request.
 const verifiers = new Map<string, Verifier>();
+// The same options object (what a middleware holds) skips even the key: nothing is serialised per request.
+const byObject = new WeakMap<AuthOptions, Verifier>();
 
 /** The verifier these options name. */
 export function verifierFor(options: AuthOptions): Verifier {
   if ('verifier' in options) return options.verifier;
+  const known = byObject.get(options);
+  if (known) return known;
   const { issuer, audience, clockTolerance, algorithms, jwks } = options;
   const key = JSON.stringify([issuer, audience, clockTolerance, algorithms, jwks]);
   let verifier = verifiers.get(key);
   if (!verifier) verifiers.set(key, verifier = createVerifier({ issuer, audience, clockTolerance, algorithms, jwks }));
+  byObject.set(options, verifier);
   return verifier;
 }
 
@@ -24,7 +29,7 @@ export function verifierFor(options: AuthOptions): Verifier {
 export async function authorize(authorization: string | readonly string[] | null | undefined, options: AuthOptions): Promise<AccessClaims> {
   const verifier = verifierFor(options);
   const token = bearerToken(authorization);
-  return verifier.verify(token, options.scopes ? { scopes: options.scopes } : {});
+  return verifier.verify(token, options);
 }
 
 /**

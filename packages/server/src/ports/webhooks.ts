@@ -71,6 +71,11 @@ export interface WebhookStore {
   claim(owner: string, nowMs: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]>;
   /** Records an attempt and frees the lease; false when the lease was lost (another owner's result stands). */
   settle(id: string, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
+  /**
+   * Records many successful attempts at once (one statement, not two per delivery): each still
+   * leased to `owner` becomes `delivered` with its own time and status. Resolves with how many were.
+   */
+  settleDelivered(owner: string, outcomes: ReadonlyArray<{ id: string; atMs: number; status: number }>): Promise<number>;
   /** When this endpoint's current run of failures began (undefined: none since its last success). */
   failingSince(tenantId: string, endpointId: string): Promise<number | undefined>;
 }

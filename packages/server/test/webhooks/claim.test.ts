@@ -41,5 +41,15 @@ describe.each(DATABASES)('claiming deliveries on $name', ({ name, available }) =
     h.clock.advance(15_001);
     expect(await dispatchers[0]!.runOnce()).toBe(1);
     expect(await h.deps.store.webhooks.settle(held!.id, 'dead', { kind: 'delivered', atMs: h.clock.now(), status: 200 })).toBe(false);
+    expect(await h.deps.store.webhooks.settleDelivered('dead', [{ id: held!.id, atMs: h.clock.now(), status: 200 }])).toBe(0);
+    // Successes recorded together keep each one's own time and status.
+    await h.createUser('x1@example.com', 'correct horse battery');
+    await h.createUser('x2@example.com', 'correct horse battery');
+    const [a, b, none] = await h.deps.store.webhooks.claim('live', h.clock.now(), 15_000, 10);
+    expect(none).toBeUndefined();
+    expect(await h.deps.store.webhooks.settleDelivered('live', [{ id: a!.id, atMs: 1_000_000, status: 200 }, { id: b!.id, atMs: 2_000_000, status: 202 }])).toBe(2);
+    const log = await h.deps.store.webhooks.deliveries(a!.tenantId, a!.endpointId, undefined, 50);
+    expect(log.filter((d) => d.id === a!.id || d.id === b!.id).map((d) => [d.id, d.status, d.attempts, d.lastAttemptMs, d.lastStatus]).sort())
+      .toEqual([[a!.id, 'delivered', 1, 1_000_000, 200], [b!.id, 'delivered', 1, 2_000_000, 202]].sort());
   }, 60_000);
 });

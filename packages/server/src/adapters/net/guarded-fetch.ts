@@ -47,6 +47,11 @@ export interface GuardOptions {
    * judged on the resolved address; a name must resolve to loopback only to use http.
    */
   readonly allowLoopback?: boolean;
+  /**
+   * Reuse connections (webhooks: thousands of POSTs to the same receivers). Safe against rebinding:
+   * a reused socket stays connected to the address that was judged when it was opened.
+   */
+  readonly keepAlive?: boolean;
 }
 
 /** The subset of `fetch` the guard offers: enough for feed downloads and webhook POSTs. */
@@ -86,8 +91,8 @@ export function createGuardedFetch(options: GuardOptions = {}): GuardedFetch {
   };
   const publicOrLoopback = (a: string) => isPublicAddress(a) || (loopbackOk && isLoopback(a));
   const agents = {
-    trusted: agentFor(lookupFor(() => true), options.ca), guarded: agentFor(lookupFor(publicOrLoopback), options.ca),
-    loopbackHttp: new HttpAgent({ lookup: lookupFor(isLoopback), keepAlive: false }),
+    trusted: agentFor(lookupFor(() => true), options), guarded: agentFor(lookupFor(publicOrLoopback), options),
+    loopbackHttp: new HttpAgent({ lookup: lookupFor(isLoopback), keepAlive: options.keepAlive === true }),
   };
 
   return async (url, init = {}) => {
@@ -122,8 +127,8 @@ export function createGuardedFetch(options: GuardOptions = {}): GuardedFetch {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
-function agentFor(lookup: LookupFunction, ca: string | Buffer | undefined): Agent {
-  return new Agent({ lookup, keepAlive: false, ...(ca === undefined ? {} : { ca }) });
+function agentFor(lookup: LookupFunction, { ca, keepAlive }: GuardOptions): Agent {
+  return new Agent({ lookup, keepAlive: keepAlive === true, ...(ca === undefined ? {} : { ca }) });
 }
 
 const isLoopback = (address: string): boolean => {

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from './schema.js';
 import type { AuditRecord } from '../../ports/store.js';
 import type { ClaimedDelivery, WebhookDeliveryRecord, WebhookEndpointRecord, WebhookStore } from '../../ports/webhooks.js';
@@ -149,10 +149,29 @@ export function webhookRepo(db: Db, cache: SubscriptionCache, dialect: 'sqlite' 
         }))
         .where('id', '=', id).where('lock_owner', '=', owner).returning(['tenant_id', 'endpoint_id']).executeTakeFirst();
       if (!row) return false;
+      // Only a change is written: a healthy endpoint's row is not rewritten once per delivery.
       await db.updateTable('webhook_endpoints')
-        .set((eb) => ({ failing_since_ms: o.kind === 'delivered' ? null : eb.fn.coalesce('failing_since_ms', eb.val(o.atMs)) }))
-        .where('tenant_id', '=', row.tenant_id).where('id', '=', row.endpoint_id).execute();
+        .set({ failing_since_ms: o.kind === 'delivered' ? null : o.atMs })
+        .where('tenant_id', '=', row.tenant_id).where('id', '=', row.endpoint_id)
+        .where('failing_since_ms', o.kind === 'delivered' ? 'is not' : 'is', null).execute();
       return true;
+    },
+    async settleDelivered(owner, outcomes) {
+      if (outcomes.length === 0) return 0;
+      // Per-row values through CASE, cast so PostgreSQL does not take the parameters for text.
+      const each = (value: (o: (typeof outcomes)[number]) => number, type: 'bigint' | 'integer') =>
+        sql<number>`case id ${sql.join(outcomes.map((o) => sql`when ${o.id} then cast(${value(o)} as ${sql.raw(type)})`), sql` `)} end`;
+      const rows = await db.updateTable('webhook_deliveries')
+        .set((eb) => ({
+          attempts: eb('attempts', '+', 1), status: 'delivered', next_attempt_ms: null, last_error: null, locked_until_ms: null, lock_owner: null,
+          last_attempt_ms: each((o) => o.atMs, 'bigint'), last_status: each((o) => o.status, 'integer'),
+        }))
+        .where('lock_owner', '=', owner).where('id', 'in', outcomes.map((o) => o.id)).returning(['endpoint_id']).execute();
+      const endpoints = [...new Set(rows.map((r) => r.endpoint_id))];
+      if (endpoints.length > 0) {
+        await db.updateTable('webhook_endpoints').set({ failing_since_ms: null }).where('id', 'in', endpoints).where('failing_since_ms', 'is not', null).execute();
+      }
+      return rows.length;
     },
     async failingSince(tenantId, endpointId) {
       const row = await db.selectFrom('webhook_endpoints').select('failing_since_ms').where('tenant_id', '=', tenantId).where('id', '=', endpointId).executeTakeFirst();

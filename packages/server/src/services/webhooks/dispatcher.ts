@@ -6,6 +6,8 @@ import { DISABLE_AFTER_MS, nextAttemptAt } from '../../domain/webhooks/schedule.
 import { signatureHeader } from '../../domain/webhooks/signature.js';
 import { newId } from '../../ports/ids.js';
 import { auditView } from '../audit-query.js';
+import { createGroupCommit } from '../group-commit.js';
+import { createSettleWindow } from './settle-window.js';
 import { recordEvent } from '../audit.js';
 import { liveSecrets } from './secrets.js';
 
@@ -27,6 +29,8 @@ export interface DispatcherOptions {
   /** A lease outlives the attempt it covers, so a live sender never loses its row to another instance. */
   leaseMs?: number;
   random?: () => number;
+  /** How long an outcome waits for others to share its commit (default 25 ms). */
+  settleWindowMs?: number;
 }
 
 /** Sends due deliveries: claims a batch under a lease, POSTs each, records the outcome. */
@@ -46,12 +50,15 @@ export function createWebhookDispatcher(deps: DispatcherDeps, options: Dispatche
   const leaseMs = options.leaseMs ?? timeoutMs + 5_000;
   const random = options.random ?? Math.random;
   const { store, clock } = deps;
+  // Outcomes of attempts that finish close together share one transaction: on SQLite one fsync per
+  // batch rather than one per delivery, which blocked the event loop (sign-ins included) each time.
+  const commit = createSettleWindow(createGroupCommit(store), owner, options.settleWindowMs ?? 25);
 
   async function attempt(d: ClaimedDelivery): Promise<void> {
     const now = clock.now();
     if (!d.endpoint || d.endpoint.status !== 'enabled' || !d.event) {
       const error = !d.event ? 'event no longer stored' : 'endpoint disabled';
-      await store.webhooks.settle(d.id, owner, { kind: 'failed', atMs: now, status: null, error, retryAtMs: null });
+      await commit.run((tx) => tx.webhooks.settle(d.id, owner, { kind: 'failed', atMs: now, status: null, error, retryAtMs: null }));
       return;
     }
     const body = JSON.stringify(auditView(d.event));
@@ -70,14 +77,14 @@ export function createWebhookDispatcher(deps: DispatcherDeps, options: Dispatche
     }
     const at = clock.now();
     if (status !== null && status >= 200 && status < 300) {
-      await store.webhooks.settle(d.id, owner, { kind: 'delivered', atMs: at, status });
+      await commit.delivered({ id: d.id, atMs: at, status });
       return;
     }
     if (status !== null) error = `receiver answered ${status}`;
     const gone = status === GONE;
     const outcome: DeliveryOutcome = { kind: 'failed', atMs: at, status, error, retryAtMs: gone ? null : nextAttemptAt(d.attempts + 1, at, random()) };
     const endpoint = d.endpoint;
-    await store.transaction(async (tx) => {
+    await commit.run(async (tx) => {
       if (!(await tx.webhooks.settle(d.id, owner, outcome))) return;
       const since = await tx.webhooks.failingSince(d.tenantId, endpoint.id);
       const reason = gone ? 'receiver answered 410 Gone' : since !== undefined && at - since >= DISABLE_AFTER_MS ? 'failing for 5 days' : null;
@@ -114,19 +121,31 @@ export function createWebhookDispatcher(deps: DispatcherDeps, options: Dispatche
       running = true;
       // A pool, not rounds: a receiver that takes its full 10 s holds one slot, never the others' deliveries.
       const capacity = options.batch ?? 100;
+      // Refill when half the slots are free, not on every completion: a claim is a write (an fsync on
+      // SQLite) that scans past the leased rows, so claiming one row per finished delivery capped
+      // dispatch at a few hundred per second.
+      const refillAt = Math.max(1, Math.floor(capacity / 2));
+      // Whether a finished delivery should wake the loop: only while a backlog waits for slots. With
+      // no backlog the next claim waits for the interval, so a trickle of events (sign-ins) costs
+      // one claim (one write) per interval, not one per burst.
+      let backlog = false;
       loop = (async () => {
         while (running) {
+          const free = capacity - inFlight.size;
           let claimed: ClaimedDelivery[] = [];
           try {
-            if (inFlight.size < capacity) claimed = await claim(capacity - inFlight.size);
+            if (free >= refillAt || inFlight.size === 0) claimed = await claim(free);
           } catch (e) {
             deps.log?.warn({ err: describe(e) }, 'webhook claim failed');
           }
           for (const d of claimed) {
-            const p = settleSafely(d).then(() => { inFlight.delete(p); wake?.(); });
+            const p = settleSafely(d).then(() => { inFlight.delete(p); if (backlog) wake?.(); });
             inFlight.add(p);
           }
-          if (running && claimed.length === 0) await pause(options.intervalMs ?? 1000);
+          // A full claim means more is due: go again once slots are free. Otherwise wait for the interval.
+          if (claimed.length > 0 && claimed.length === free) backlog = true;
+          else if (free >= refillAt || inFlight.size === 0) backlog = false;
+          if (running) await pause(backlog && inFlight.size < refillAt ? 0 : options.intervalMs ?? 1000);
         }
       })();
     },

@@ -21,6 +21,8 @@ export interface SignInOptions {
 interface State {
   session: Session;
   refreshToken: string | undefined;
+  /** The app's client id when the session came from the redirect flow: its refresh token works for that client only. */
+  clientId?: string;
 }
 
 /**
@@ -118,7 +120,7 @@ export class AuthClient {
     const r = await finishRedirect(this.#transport, this.#redirect(), href);
     const session = this.#accept({
       sessionId: typeof r.claims.sid === 'string' ? r.claims.sid : '', userId: r.claims.sub, ...r.tokens,
-    });
+    }, r.clientId);
     return { session, idToken: r.idToken, claims: r.claims, ...(r.appState === undefined ? {} : { state: r.appState }) };
   }
 
@@ -156,11 +158,13 @@ export class AuthClient {
   async #refresh(current: State): Promise<string | null> {
     if (!current.refreshToken) return this.#expire(current);
     try {
-      const t = readTokens(await postForm(this.#transport, PATHS.token, { grant_type: 'refresh_token', refresh_token: current.refreshToken }));
+      const t = readTokens(await postForm(this.#transport, PATHS.token, {
+        grant_type: 'refresh_token', refresh_token: current.refreshToken, ...(current.clientId ? { client_id: current.clientId } : {}),
+      }));
       if (this.#state !== current) return this.#state?.session.accessToken ?? null; // signed out or in again meanwhile
       this.#set({
         session: Object.freeze({ ...current.session, accessToken: t.accessToken, expiresAt: this.#now() + t.expiresIn * 1000 }),
-        refreshToken: t.refreshToken,
+        refreshToken: t.refreshToken, ...(current.clientId ? { clientId: current.clientId } : {}),
       });
       return t.accessToken;
     } catch (error) {
@@ -181,9 +185,9 @@ export class AuthClient {
     return null;
   }
 
-  #accept(t: Pick<SignedIn, 'sessionId' | 'userId' | 'accessToken' | 'refreshToken' | 'expiresIn'>): Session {
+  #accept(t: Pick<SignedIn, 'sessionId' | 'userId' | 'accessToken' | 'refreshToken' | 'expiresIn'>, clientId?: string): Session {
     const session = Object.freeze({ id: t.sessionId, userId: t.userId, accessToken: t.accessToken, expiresAt: this.#now() + t.expiresIn * 1000 });
-    this.#set({ session, refreshToken: t.refreshToken });
+    this.#set({ session, refreshToken: t.refreshToken, ...(clientId ? { clientId } : {}) });
     return session;
   }
 

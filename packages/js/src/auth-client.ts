@@ -93,9 +93,13 @@ export class AuthClient {
     return this.#accept(readSignIn(await postJson(this.#transport, PATHS.verifyEmail, { token: input.token })));
   }
 
-  /** Asks for a reset mail; resolves alike whether or not the account exists. Renders the captcha (action `password_reset`) when asked. */
-  async requestPasswordReset(input: { email: string }, options: SignInOptions = {}): Promise<void> {
-    const body = { email: input.email, ...await this.#deviceData() };
+  /**
+   * Asks for a reset mail; resolves alike whether or not the account exists. Renders the captcha (action
+   * `password_reset`) when asked. `returnTo`: an app's pending `/oauth2/authorize?…` path of this tenant,
+   * carried in the mailed link so the person goes back to that sign-in (the server drops anything else).
+   */
+  async requestPasswordReset(input: { email: string; returnTo?: string }, options: SignInOptions = {}): Promise<void> {
+    const body = { email: input.email, ...(input.returnTo ? { return_to: input.returnTo } : {}), ...await this.#deviceData() };
     await runDoor({ ...this.#flow, onStep: options.onStep }, { path: PATHS.passwordReset, action: 'password_reset', body, read: readAccepted('reset_requested') });
   }
 

@@ -42,6 +42,21 @@ describe.each(databases)('refresh tokens are bound to the client of the code flo
     expect(await h.deps.store.audit.list(h.tenant.id, { type: 'user.session_revoked', limit: 1 })).toHaveLength(0);
   });
 
+  it('in parallel, strangers\' presentations spend nothing: only the owner rotates, once', async () => {
+    const spa = await createClient(h, 'spa');
+    const other = await createClient(h, 'spa');
+    const { refresh_token } = await spaTokens(spa.client_id);
+    const stranger = (clientId?: string) => token(h, { grant_type: 'refresh_token', refresh_token, ...(clientId ? { client_id: clientId } : {}) });
+    const strangers = await Promise.all([stranger(other.client_id), stranger(), stranger(other.client_id), stranger()]);
+    expect(strangers.map((r) => r.statusCode)).toEqual([400, 400, 400, 400]);
+    // Racing the owner too: exactly one rotation, the owner's. A stranger landing after it presents a
+    // used token, which is a leak whoever holds it: the session may then be revoked for reuse.
+    const mixed = await Promise.all([stranger(other.client_id), stranger(spa.client_id), stranger(), stranger(other.client_id)]);
+    expect(mixed.map((r) => r.statusCode)).toEqual([400, 200, 400, 400]);
+    const revoked = await h.deps.store.audit.list(h.tenant.id, { type: 'user.session_revoked', limit: 1 });
+    for (const row of revoked) expect(row.data).toMatchObject({ reason: 'refresh_token_reuse' });
+  });
+
   it('keeps the granted scope on refresh: an admin\'s code-flow session does not gain management scopes', async () => {
     expect((await h.api('PATCH', `/api/v1/users/${userId}`, { roles: ['admin'] })).statusCode).toBe(200);
     const spa = await createClient(h, 'spa');

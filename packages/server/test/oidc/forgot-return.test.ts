@@ -64,4 +64,14 @@ describe('forgot password during an app\'s sign-in returns to the app\'s authori
       expect(configOf(res.body).returnTo, value).toBeNull();
     }
   });
+
+  it('answers an oversized return_to with invalid_request, on the page and on the API, never a 500', async () => {
+    const huge = `/oauth2/authorize?${'a'.repeat(9000)}`;
+    const page = await h.app.inject({ url: `/tenants/acme/forgot-password?return_to=${encodeURIComponent(huge)}` });
+    expect(page.statusCode).toBe(400);
+    expect(page.json().error).toBe('invalid_request');
+    const api = await h.post('/api/v1/auth/password-reset', { email: USER.email, return_to: huge });
+    expect(api.statusCode).toBe(400);
+    expect(api.json()).toMatchObject({ error: 'invalid_request', details: { fields: [expect.objectContaining({ path: 'return_to' })] } });
+  });
 });

@@ -1,5 +1,5 @@
 import type { AuthClientOptions } from '@portcullis/js';
-import { ForgotPassword, PortcullisProvider, SignIn, SignUp, useAuth, useRedirectCallback } from '@portcullis/react';
+import { ForgotPassword, PortcullisProvider, ResetPassword, SignIn, SignUp, useAuth, useRedirectCallback } from '@portcullis/react';
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
@@ -20,7 +20,7 @@ const options: AuthClientOptions = {
   tenant: query.get('tenant') ?? injected.tenant ?? 'demo',
 };
 
-// `?mode=signup|forgot|redirect&clientId=…` picks what the signed-out app shows; `/callback` finishes a redirect sign-in.
+// `?mode=signup|forgot|reset|redirect&clientId=…` (`reset` with the mailed `token`) picks what the signed-out app shows; `/callback` finishes a redirect sign-in.
 const mode = query.get('mode') ?? injected.mode;
 const clientId = query.get('clientId') ?? injected.clientId ?? '';
 
@@ -62,6 +62,8 @@ function App() {
   if (!user) {
     if (mode === 'signup') return <SignUp />;
     if (mode === 'forgot') return <ForgotPassword />;
+    // The app's own reset route: the token of the mailed link, handed to <ResetPassword/>.
+    if (mode === 'reset') return <ResetPassword token={query.get('token') ?? ''} minLength={10} />;
     if (mode === 'redirect') return <RedirectStart />;
     return <SignIn />;
   }

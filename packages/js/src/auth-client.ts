@@ -21,6 +21,8 @@ export interface SignInOptions {
 interface State {
   session: Session;
   refreshToken: string | undefined;
+  /** The app's client id when the session came from the redirect flow: its refresh token works for that client only. */
+  clientId?: string;
 }
 
 /**
@@ -91,9 +93,13 @@ export class AuthClient {
     return this.#accept(readSignIn(await postJson(this.#transport, PATHS.verifyEmail, { token: input.token })));
   }
 
-  /** Asks for a reset mail; resolves alike whether or not the account exists. Renders the captcha (action `password_reset`) when asked. */
-  async requestPasswordReset(input: { email: string }, options: SignInOptions = {}): Promise<void> {
-    const body = { email: input.email, ...await this.#deviceData() };
+  /**
+   * Asks for a reset mail; resolves alike whether or not the account exists. Renders the captcha (action
+   * `password_reset`) when asked. `returnTo`: an app's pending `/oauth2/authorize?…` path of this tenant,
+   * carried in the mailed link so the person goes back to that sign-in (the server drops anything else).
+   */
+  async requestPasswordReset(input: { email: string; returnTo?: string }, options: SignInOptions = {}): Promise<void> {
+    const body = { email: input.email, ...(input.returnTo ? { return_to: input.returnTo } : {}), ...await this.#deviceData() };
     await runDoor({ ...this.#flow, onStep: options.onStep }, { path: PATHS.passwordReset, action: 'password_reset', body, read: readAccepted('reset_requested') });
   }
 
@@ -118,7 +124,7 @@ export class AuthClient {
     const r = await finishRedirect(this.#transport, this.#redirect(), href);
     const session = this.#accept({
       sessionId: typeof r.claims.sid === 'string' ? r.claims.sid : '', userId: r.claims.sub, ...r.tokens,
-    });
+    }, r.clientId);
     return { session, idToken: r.idToken, claims: r.claims, ...(r.appState === undefined ? {} : { state: r.appState }) };
   }
 
@@ -156,11 +162,13 @@ export class AuthClient {
   async #refresh(current: State): Promise<string | null> {
     if (!current.refreshToken) return this.#expire(current);
     try {
-      const t = readTokens(await postForm(this.#transport, PATHS.token, { grant_type: 'refresh_token', refresh_token: current.refreshToken }));
+      const t = readTokens(await postForm(this.#transport, PATHS.token, {
+        grant_type: 'refresh_token', refresh_token: current.refreshToken, ...(current.clientId ? { client_id: current.clientId } : {}),
+      }));
       if (this.#state !== current) return this.#state?.session.accessToken ?? null; // signed out or in again meanwhile
       this.#set({
         session: Object.freeze({ ...current.session, accessToken: t.accessToken, expiresAt: this.#now() + t.expiresIn * 1000 }),
-        refreshToken: t.refreshToken,
+        refreshToken: t.refreshToken, ...(current.clientId ? { clientId: current.clientId } : {}),
       });
       return t.accessToken;
     } catch (error) {
@@ -181,9 +189,9 @@ export class AuthClient {
     return null;
   }
 
-  #accept(t: Pick<SignedIn, 'sessionId' | 'userId' | 'accessToken' | 'refreshToken' | 'expiresIn'>): Session {
+  #accept(t: Pick<SignedIn, 'sessionId' | 'userId' | 'accessToken' | 'refreshToken' | 'expiresIn'>, clientId?: string): Session {
     const session = Object.freeze({ id: t.sessionId, userId: t.userId, accessToken: t.accessToken, expiresAt: this.#now() + t.expiresIn * 1000 });
-    this.#set({ session, refreshToken: t.refreshToken });
+    this.#set({ session, refreshToken: t.refreshToken, ...(clientId ? { clientId } : {}) });
     return session;
   }
 

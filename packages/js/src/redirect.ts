@@ -109,7 +109,7 @@ export async function startRedirect(t: Transport, seams: RedirectSeams, o: Redir
  * carry our nonce, our client as audience and that issuer. The ID token's signature is not
  * checked: it came straight from the token endpoint over TLS (OIDC Core §3.1.3.7).
  */
-export async function finishRedirect(t: Transport, seams: RedirectSeams, href: string): Promise<{ tokens: IssuedTokens; idToken: string; claims: IdTokenClaims; appState?: string }> {
+export async function finishRedirect(t: Transport, seams: RedirectSeams, href: string): Promise<{ tokens: IssuedTokens; idToken: string; claims: IdTokenClaims; clientId: string; appState?: string }> {
   const params = new URL(href).searchParams;
   const state = params.get('state');
   const raw = state ? seams.storage.getItem(KEY + state) : null;
@@ -130,7 +130,7 @@ export async function finishRedirect(t: Transport, seams: RedirectSeams, href: s
   const idToken = body['id_token'];
   if (typeof idToken !== 'string') throw new PortcullisClientError('unexpected_response', { status: 200 });
   const claims = checkIdToken(idToken, p, seams.now());
-  return { tokens, idToken, claims, ...(p.appState === undefined ? {} : { appState: p.appState }) };
+  return { tokens, idToken, claims, clientId: p.clientId, ...(p.appState === undefined ? {} : { appState: p.appState }) };
 }
 
 function checkIdToken(idToken: string, p: Pending, nowMs: number): IdTokenClaims {

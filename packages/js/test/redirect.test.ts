@@ -118,3 +118,25 @@ async function startedWith(tokenFor: (claims: Record<string, unknown>) => string
   holder.claims = s.claims;
   return s;
 }
+
+describe('refresh after a redirect sign-in', () => {
+  it('names the client when it refreshes: the server binds the refresh token to it (RFC 6749 §6)', async () => {
+    const storage = memoryStorage();
+    const visited: string[] = [];
+    const holder: { token?: string } = {};
+    const lazy = { status: 200, get body() { return { ...tokenOk(holder.token!).body, expires_in: 10 }; } };
+    const { fetch, seen } = scriptedFetch({
+      [DISCOVERY]: [discovery], [TOKEN]: [lazy],
+      '/oauth2/token': [{ status: 200, body: { access_token: 'at_2', token_type: 'Bearer', expires_in: 900, refresh_token: 'rt_2' } }],
+    });
+    const client = clientWith({ baseUrl: 'https://id.example', fetch, redirectStorage: storage, navigate: (u) => void visited.push(u), now: () => NOW_MS });
+    await client.signInWithRedirect(APP);
+    const state = new URL(visited[0]!).searchParams.get('state')!;
+    const pending = JSON.parse(storage.items.get(`portcullis.redirect.${state}`)!) as { nonce: string };
+    holder.token = idToken({ iss: ISSUER, sub: 'usr_9', aud: APP.clientId, exp: NOW_MS / 1000 + 300, iat: NOW_MS / 1000, nonce: pending.nonce, sid: 'ses_9' });
+    await client.handleRedirectCallback(`${APP.redirectUri}?${new URLSearchParams({ code: 'c', state, iss: ISSUER })}`);
+    // Ten seconds left is within the refresh leeway: the next call rotates.
+    expect(await client.getAccessToken()).toBe('at_2');
+    expect(seen.at(-1)).toMatchObject({ path: '/oauth2/token', body: { grant_type: 'refresh_token', refresh_token: 'rt_x', client_id: APP.clientId } });
+  });
+});

@@ -24,6 +24,8 @@ export type VerifyEmailBody = Static<typeof VerifyEmailBody>;
 
 export const PasswordResetBody = Type.Object({
   email: Email, captcha: Type.Optional(CaptchaAnswer), device: Type.Optional(Device),
+  /** The app's pending sign-in (`/oauth2/authorize?…` of this tenant) to carry through the mailed link; anything else is ignored. */
+  return_to: Type.Optional(Type.String({ maxLength: 8192 })),
 }, { additionalProperties: false });
 export type PasswordResetBody = Static<typeof PasswordResetBody>;
 

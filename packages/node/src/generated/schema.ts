@@ -1607,6 +1607,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            return_to?: string;
         };
         /** PasswordResetAccepted */
         PasswordResetAccepted: {

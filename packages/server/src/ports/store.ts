@@ -66,6 +66,10 @@ export interface SessionRecord {
   expiresAt: string;
   revokedAt: string | null;
   revokedReason: string | null;
+  /** The OIDC client the session was started for (code flow): its refresh tokens work for that client only. Absent or null: first-party sign-in. */
+  clientId?: string | null;
+  /** The scope the person granted that client; a refresh keeps it. Absent or null: first-party sign-in. */
+  scope?: string | null;
 }
 
 export interface ApplicationRecord {

@@ -4,8 +4,9 @@ import type { RequestContext } from './context.js';
 import { issuerFor } from './deps.js';
 
 /** The hosted pages the mailed links open (DESIGN §19): they post the token back. */
-export function accountLink(deps: Deps, ctx: RequestContext, page: 'verify-email' | 'reset-password', token: string): string {
-  return `${issuerFor(deps.config, ctx.tenant.slug)}/${page}?token=${encodeURIComponent(token)}`;
+export function accountLink(deps: Deps, ctx: RequestContext, page: 'verify-email' | 'reset-password', token: string, returnTo?: string): string {
+  const back = returnTo ? `&return_to=${encodeURIComponent(returnTo)}` : '';
+  return `${issuerFor(deps.config, ctx.tenant.slug)}/${page}?token=${encodeURIComponent(token)}${back}`;
 }
 
 /**

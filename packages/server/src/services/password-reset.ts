@@ -12,6 +12,7 @@ import { accountSubject } from './risk/subjects.js';
 import { withCounters } from './risk/counter-outage.js';
 import { accountLink, mailLater } from './account-mail.js';
 import { checkedEmail, mailedToken } from './signup.js';
+import { authorizeReturn } from '../domain/return-to.js';
 
 /** DESIGN §19: a reset link lives one hour. */
 export const RESET_TTL_MS = 3600_000;
@@ -52,10 +53,12 @@ async function admitted(deps: Deps, ctx: RequestContext, body: PasswordResetBody
     await tx.accountTokens.insert({ tokenHash: hash, tenantId: ctx.tenant.id, userId: user.id, purpose: 'password_reset', expiresMs: now + RESET_TTL_MS, createdAt: isoTime(now) });
     await recordEvent(tx, deps.clock, ctx, { ...base, outcome: 'success', data: { email } });
   });
+  // An app's pending sign-in rides along, so the person lands back in it after the reset.
+  const back = authorizeReturn(body.return_to, ctx.tenant.slug)?.atIssuer;
   mailLater(deps, ctx, {
     to: user.email, userId: user.id, kind: 'password_reset', auditType: 'user.password_reset_requested',
     subject: `Reset your ${ctx.tenant.slug} password`,
-    text: `Someone (perhaps you) asked to reset the password of your ${ctx.tenant.slug} account. Choose a new one within an hour:\n\n${accountLink(deps, ctx, 'reset-password', token)}\n\nIf it was not you, ignore this mail: your password stays as it is.\n`,
+    text: `Someone (perhaps you) asked to reset the password of your ${ctx.tenant.slug} account. Choose a new one within an hour:\n\n${accountLink(deps, ctx, 'reset-password', token, back)}\n\nIf it was not you, ignore this mail: your password stays as it is.\n`,
   });
 }
 

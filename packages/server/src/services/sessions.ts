@@ -1,5 +1,5 @@
 import { PortcullisError } from '@portcullis/protocol';
-import type { StoreOps, TenantRecord, UserRecord } from '../ports/store.js';
+import type { SessionRecord, StoreOps, TenantRecord, UserRecord } from '../ports/store.js';
 import type { Deps } from './deps.js';
 import type { RequestContext } from './context.js';
 import type { RiskVerdict } from './risk-gate.js';
@@ -10,6 +10,7 @@ import { recordEvent } from './audit.js';
 import { issuerFor } from './deps.js';
 import { OAuthError } from './oauth-error.js';
 import { managementScopesFor } from '../domain/roles.js';
+import { authenticateOidcClient } from './oidc/client-auth.js';
 
 export interface IssuedTokens {
   sessionId: string;
@@ -39,7 +40,7 @@ export async function startSession(deps: Deps, ctx: RequestContext, user: UserRe
   const ttl = deps.config.PORTCULLIS_ACCESS_TOKEN_TTL_S;
   const accessToken = await deps.keys.sign(ctx.tenant, accessClaims(ctx.tenant, deps.config, user, sessionId, amr), ttl);
   const refreshToken = await deps.commit.run(async (tx) => {
-    await tx.sessions.insert({ id: sessionId, tenantId: ctx.tenant.id, userId: user.id, amr, createdAt: isoTime(now), expiresAt, revokedAt: null, revokedReason: null });
+    await tx.sessions.insert({ id: sessionId, tenantId: ctx.tenant.id, userId: user.id, amr, createdAt: isoTime(now), expiresAt, revokedAt: null, revokedReason: null, clientId: null, scope: null });
     const token = await newRefreshToken(tx, deps, ctx.tenant.id, sessionId, expiresAt);
     await recordEvent(tx, deps.clock, ctx, {
       type: 'user.signed_in', outcome: 'success', actor: { kind: 'user', id: user.id }, target: { kind: 'session', id: sessionId },
@@ -50,12 +51,37 @@ export async function startSession(deps: Deps, ctx: RequestContext, user: UserRe
   return { sessionId, userId: user.id, accessToken, refreshToken, expiresIn: ttl };
 }
 
+/** Who presents a refresh token: a client id (and a web client's secret), or nobody for first-party sessions. */
+export interface RefreshClient {
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+}
+
+/**
+ * A client's session keeps what the person granted that client, and its `client_id` claim: a refresh
+ * must not widen it to the management scopes an admin's own sign-in carries.
+ */
+async function refreshedClaims(deps: Deps, ctx: RequestContext, session: SessionRecord) {
+  if (session.clientId) {
+    const iss = issuerFor(deps.config, ctx.tenant.slug);
+    return { iss, sub: session.userId, aud: iss, scope: session.scope ?? 'openid', sid: session.id, amr: session.amr, client_id: session.clientId };
+  }
+  // The roles as they are now: a refresh after a demotion must not mint the old scopes again.
+  const roles = (await deps.store.users.byId(ctx.tenant.id, session.userId))?.roles ?? [];
+  return accessClaims(ctx.tenant, deps.config, { id: session.userId, roles }, session.id, session.amr);
+}
+
 /**
  * Refresh-token rotation: each token works once. A second use means it was stolen (or the client
  * is broken): the whole session dies, so the thief's fresh tokens die with it.
+ *
+ * A token from the code flow is bound to its client (RFC 6749 §6): a web client authenticates, a
+ * spa names itself, and any other client, or none, gets `invalid_grant` without spending it (the
+ * transaction rolls back). First-party sessions (/api/v1/auth/login) have no client and take none.
  */
-export async function refreshSession(deps: Deps, ctx: RequestContext, refreshToken: string): Promise<IssuedTokens> {
+export async function refreshSession(deps: Deps, ctx: RequestContext, refreshToken: string, client: RefreshClient = {}): Promise<IssuedTokens> {
   const nowIso = isoTime(deps.clock.now());
+  const app = client.clientId ? await authenticateOidcClient(deps, ctx, client.clientId, client.clientSecret, 'refresh_token') : undefined;
   const result = await deps.store.transaction(async (tx) => {
     const use = await tx.refreshTokens.use(ctx.tenant.id, hashSecret(refreshToken), nowIso);
     if (use.outcome === 'unknown' || !use.sessionId) return { kind: 'invalid' as const };
@@ -70,6 +96,7 @@ export async function refreshSession(deps: Deps, ctx: RequestContext, refreshTok
       }
       return { kind: 'reused' as const };
     }
+    if ((session.clientId ?? null) !== (app?.id ?? null)) throw new OAuthError('invalid_grant', 'The refresh token was not issued to this client.');
     if (session.revokedAt || session.expiresAt <= nowIso) return { kind: 'invalid' as const };
     const token = await newRefreshToken(tx, deps, ctx.tenant.id, session.id, session.expiresAt);
     return { kind: 'rotated' as const, session, token };
@@ -77,9 +104,7 @@ export async function refreshSession(deps: Deps, ctx: RequestContext, refreshTok
   if (result.kind !== 'rotated') throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or already used.');
   const ttl = deps.config.PORTCULLIS_ACCESS_TOKEN_TTL_S;
   const { session } = result;
-  // The roles as they are now: a refresh after a demotion must not mint the old scopes again.
-  const roles = (await deps.store.users.byId(ctx.tenant.id, session.userId))?.roles ?? [];
-  const accessToken = await deps.keys.sign(ctx.tenant, accessClaims(ctx.tenant, deps.config, { id: session.userId, roles }, session.id, session.amr), ttl);
+  const accessToken = await deps.keys.sign(ctx.tenant, await refreshedClaims(deps, ctx, session), ttl);
   return { sessionId: session.id, userId: session.userId, accessToken, refreshToken: result.token, expiresIn: ttl };
 }
 

@@ -92,6 +92,12 @@ for (const { name, available } of DATABASES) {
       for (const id of ['tnt_a', 'tnt_b']) expect((await verifyAuditChain({ store, auditChain }, id)).ok).toBe(true);
     });
 
+    it('keeps the client and scope of a code-flow session, and null for a first-party one', async () => {
+      await store.sessions.insert({ id: 'ses_c', tenantId: 'tnt_a', userId: 'usr_1', amr: ['pwd'], createdAt: at, expiresAt: '2027-01-01T00:00:00.000Z', revokedAt: null, revokedReason: null, clientId: 'app_spa', scope: 'openid email' });
+      expect(await store.sessions.byId('tnt_a', 'ses_c')).toMatchObject({ clientId: 'app_spa', scope: 'openid email' });
+      expect(await store.sessions.byId('tnt_a', 'ses_1')).toMatchObject({ clientId: null, scope: null });
+    });
+
     it('revokes a session once and reports whether it did', async () => {
       expect(await store.sessions.revoke('tnt_a', 'ses_1', at, 'logout')).toBe(true);
       expect(await store.sessions.revoke('tnt_a', 'ses_1', at, 'logout')).toBe(false);

@@ -42,8 +42,8 @@ describe.each(databases)('OIDC authorization code + PKCE on %s', (database) => {
     const info = await h.app.inject({ url: '/tenants/acme/oauth2/userinfo', headers: { authorization: `Bearer ${body.access_token}` } });
     expect(info.statusCode).toBe(200);
     expect(info.json()).toEqual({ sub: user!.id, email: USER.email, email_verified: true });
-    // The refresh token works with the existing rotation.
-    const refreshed = await token(h, { grant_type: 'refresh_token', refresh_token: body.refresh_token });
+    // The refresh token works with the existing rotation, for the client it was issued to.
+    const refreshed = await token(h, { grant_type: 'refresh_token', refresh_token: body.refresh_token, client_id: spa.client_id });
     expect(refreshed.statusCode).toBe(200);
   });
 

@@ -16,6 +16,7 @@ export const toTenant = (r: Selectable<Database['tenants']>, domains: string[]):
 export const toSession = (r: Selectable<Database['sessions']>): SessionRecord => ({
   id: r.id, tenantId: r.tenant_id, userId: r.user_id, amr: JSON.parse(r.amr) as string[],
   createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, revokedReason: r.revoked_reason,
+  clientId: r.client_id ?? null, scope: r.scope ?? null,
 });
 
 export const toApplication = (r: Selectable<Database['applications']>): ApplicationRecord => ({

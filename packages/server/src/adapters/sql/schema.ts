@@ -3,7 +3,7 @@ export interface Database {
   tenants: { id: string; slug: string; allowed_origins: string; settings: string; created_at: string };
   tenant_domains: { host: string; tenant_id: string };
   users: { id: string; tenant_id: string; email: string; password_hash: string | null; disabled: number; roles: string; created_at: string; updated_at: string; email_verified_at: string | null };
-  sessions: { id: string; tenant_id: string; user_id: string; amr: string; created_at: string; expires_at: string; revoked_at: string | null; revoked_reason: string | null };
+  sessions: { id: string; tenant_id: string; user_id: string; amr: string; created_at: string; expires_at: string; revoked_at: string | null; revoked_reason: string | null; client_id: string | null; scope: string | null };
   refresh_tokens: { token_hash: string; tenant_id: string; session_id: string; created_at: string; expires_at: string; used_at: string | null };
   applications: {
     id: string; tenant_id: string; name: string; scopes: string; secret_hash: string; previous_secret_hash: string | null;

@@ -11,6 +11,7 @@ export function sessionRepo(db: Db): StoreOps['sessions'] {
       await db.insertInto('sessions').values({
         id: s.id, tenant_id: s.tenantId, user_id: s.userId, amr: JSON.stringify(s.amr), created_at: s.createdAt,
         expires_at: s.expiresAt, revoked_at: s.revokedAt, revoked_reason: s.revokedReason,
+        client_id: s.clientId ?? null, scope: s.scope ?? null,
       }).execute();
     },
     byId: async (tenantId, id) => {

@@ -17,6 +17,8 @@ export interface AccountPageInput {
   minLength: number;
   /** `/signup` on a tenant that has it off shows a page saying so, with no form. */
   signupOpen: boolean;
+  /** An app's pending authorize request (checked by `authorizeReturn`): "back to sign-in" goes there, and a reset request carries it. */
+  returnTo?: string;
 }
 
 const TITLES: Record<AccountPage, string> = {
@@ -58,10 +60,10 @@ function formOf(input: AccountPageInput, tenant: string): string {
  */
 export function renderAccountPage(input: AccountPageInput): string {
   const tenant = escapeHtml(input.tenant);
-  const login = `${escapeHtml(input.prefix)}/login`;
+  const login = input.returnTo ? escapeHtml(input.returnTo) : `${escapeHtml(input.prefix)}/login`;
   const closed = input.page === 'signup' && !input.signupOpen;
   const title = closed ? 'Sign-up is closed' : TITLES[input.page];
-  const config = JSON.stringify({ tenant: input.tenant, page: input.page, scriptUrls: input.scriptUrls }).replace(/</g, '\\u003c');
+  const config = JSON.stringify({ tenant: input.tenant, page: input.page, scriptUrls: input.scriptUrls, returnTo: input.returnTo ?? null }).replace(/</g, '\\u003c');
   const body = closed
     ? `<p id="intro">New ${tenant} accounts are created by its administrators, not here. Ask yours for an account, or sign in if you have one.</p>
   <p><a class="primary" href="${login}">Sign in</a></p>`

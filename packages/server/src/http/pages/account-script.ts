@@ -14,7 +14,8 @@ export const ACCOUNT_SCRIPT = `
   const label = button.textContent;
   const mailed = config.page === 'verify-email' || config.page === 'reset-password';
   const token = mailed ? new URLSearchParams(location.search).get('token') || '' : '';
-  if (mailed) history.replaceState(null, '', location.pathname);
+  // The token leaves the address bar; an app's pending sign-in (return_to) may stay, it is no secret.
+  if (mailed) history.replaceState(null, '', location.pathname + (config.returnTo ? '?return_to=' + encodeURIComponent(config.returnTo) : ''));
   let inFlight = false;
 
   const say = (text, kind) => {
@@ -71,7 +72,7 @@ export const ACCOUNT_SCRIPT = `
     },
     'forgot-password': async () => {
       const email = form.email.value.trim();
-      await client.requestPasswordReset({ email }, { onStep });
+      await client.requestPasswordReset(config.returnTo ? { email, returnTo: config.returnTo } : { email }, { onStep });
       // The same words whether or not the account exists: the page must not tell who has one.
       done('Check your email', 'If ' + email + ' has an account, we sent it a link to choose a new password. The link works for one hour.');
     },
@@ -85,6 +86,8 @@ export const ACCOUNT_SCRIPT = `
       if (password === null) return;
       await client.confirmPasswordReset({ token, password });
       done('Your password is changed', 'Every session of your account was signed out. Sign in with the new password.');
+      // Reached from an app's sign-in: the way back to it is the next step, not a footnote.
+      if (config.returnTo) { $('sign-in-link').textContent = 'Continue to sign in'; $('sign-in-link').className = 'primary'; }
     },
   };
 

@@ -11,7 +11,8 @@ function accountLinks(links: LoginPageInput['links']): string {
   if (!links) return '';
   const prefix = escapeHtml(links.prefix);
   const signup = links.signup ? `<a id="signup-link" href="${prefix}/signup">Create an account</a>` : '';
-  return `<p id="account-links" class="links"><a id="forgot-link" href="${prefix}/forgot-password">Forgot your password?</a>${signup}</p>`;
+  const back = links.returnTo ? `?return_to=${escapeHtml(encodeURIComponent(links.returnTo))}` : '';
+  return `<p id="account-links" class="links"><a id="forgot-link" href="${prefix}/forgot-password${back}">Forgot your password?</a>${signup}</p>`;
 }
 
 export interface LoginPageInput {
@@ -19,8 +20,8 @@ export interface LoginPageInput {
   tenant: string;
   /** JSON for the page script: tenant, provider script URLs, the return target. */
   config: Record<string, unknown>;
-  /** The account pages beside this one: `prefix` keeps them on the tenant; sign-up only when it is open. */
-  links?: { prefix: string; signup: boolean };
+  /** The account pages beside this one: `prefix` keeps them on the tenant; sign-up only when it is open; `returnTo` an app's pending authorize request. */
+  links?: { prefix: string; signup: boolean; returnTo?: string };
 }
 
 /**

@@ -10,6 +10,7 @@ import { settingsOf } from '../../services/settings.js';
 import { hostedPageCsp } from '../../domain/csp.js';
 import { renderLoginPage } from '../pages/login-page.js';
 import { requestContext } from '../context.js';
+import { authorizeReturn } from '../../domain/return-to.js';
 
 /** The built SDK bundle and its source map, if `@portcullis/js` is built (the page needs it; the API does not). */
 async function loadBundle(): Promise<{ code: Buffer; map: Buffer | null } | null> {
@@ -58,7 +59,9 @@ export async function hostedPage(deps: Deps, request: FastifyRequest, authorize?
   const returnTo = (request.query as { return_to?: string }).return_to;
   const allowedReturn = returnTo && ctx.tenant.allowedOrigins.some((o) => { try { return new URL(returnTo).origin === o; } catch { return false; } }) ? returnTo : undefined;
   const config = { tenant: ctx.tenant.slug, scriptUrls: providerScriptUrls(captcha), returnTo: authorize ? null : allowedReturn ?? null, ...(authorize ? { authorize } : {}) };
-  const links = { prefix: pagePrefix(request), signup: settingsOf(ctx.tenant).signup.enabled };
+  // During an app's sign-in, "Forgot your password?" carries the authorize request along, so the person comes back to it.
+  const authorizeAgain = authorize ? authorizeReturn(request.url, ctx.tenant.slug)?.path : undefined;
+  const links = { prefix: pagePrefix(request), signup: settingsOf(ctx.tenant).signup.enabled, ...(authorizeAgain ? { returnTo: authorizeAgain } : {}) };
   return { csp: hostedPageCsp(captcha, nonce), html: renderLoginPage({ nonce, tenant: ctx.tenant.slug, config, links }) };
 }
 

@@ -31,6 +31,14 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
   return { id, secret };
 }
 
+/** The client of a code or refresh grant: Basic credentials, or `client_id` (and a web client's `client_secret`) in the body. */
+function clientOf(request: FastifyRequest, body: { client_id?: string | undefined; client_secret?: string | undefined }): { id: string | undefined; secret: string | undefined } {
+  const basic = basicCredentials(request);
+  if (basic && body.client_secret) throw new OAuthError('invalid_request', 'Use one client authentication method, not two.');
+  if (basic && body.client_id && body.client_id !== basic.id) throw new OAuthError('invalid_request', 'client_id does not match the Basic credentials.');
+  return { id: basic?.id ?? body.client_id, secret: basic?.secret ?? body.client_secret };
+}
+
 export async function oauthRoutes(app: App, deps: Deps): Promise<void> {
   await app.register(formbody, { bodyLimit: deps.config.PORTCULLIS_BODY_LIMIT });
   // Also under the issuer path, as discovery advertises it: the tenant then comes from the URL.
@@ -60,15 +68,14 @@ export async function oauthRoutes(app: App, deps: Deps): Promise<void> {
     }
     if (body.grant_type === 'refresh_token') {
       if (!body.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required.');
-      const tokens = await refreshSession(deps, ctx, body.refresh_token);
+      const client = clientOf(request, body);
+      const tokens = await refreshSession(deps, ctx, body.refresh_token, { clientId: client.id, clientSecret: client.secret });
       return { access_token: tokens.accessToken, token_type: 'Bearer' as const, expires_in: tokens.expiresIn, refresh_token: tokens.refreshToken };
     }
     if (body.grant_type === 'authorization_code') {
-      const basic = basicCredentials(request);
-      if (basic && body.client_secret) throw new OAuthError('invalid_request', 'Use one client authentication method, not two.');
-      if (basic && body.client_id && body.client_id !== basic.id) throw new OAuthError('invalid_request', 'client_id does not match the Basic credentials.');
+      const client = clientOf(request, body);
       return exchangeCode(deps, ctx, {
-        clientId: basic?.id ?? body.client_id, clientSecret: basic?.secret ?? body.client_secret,
+        clientId: client.id, clientSecret: client.secret,
         code: body.code, redirectUri: body.redirect_uri, codeVerifier: body.code_verifier,
       });
     }

@@ -1,9 +1,10 @@
 import type { TokenResponse } from '@portcullis/protocol';
-import type { ApplicationRecord, AuthCodeRecord, StoreOps } from '../../ports/store.js';
+import type { AuthCodeRecord, StoreOps } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import type { RequestContext } from '../context.js';
 import { newSecret } from '../../ports/ids.js';
 import { hashSecret, sameSecretHash } from '../../domain/secret-hash.js';
+import { authenticateOidcClient } from './client-auth.js';
 import { isoTime } from '../context.js';
 import { recordEvent } from '../audit.js';
 import { issuerFor } from '../deps.js';
@@ -20,18 +21,6 @@ export interface CodeGrantInput {
 
 /** RFC 7636 §4.1: 43-128 unreserved characters. */
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
-
-/** A web client proves itself with its secret (the previous one during the overlap); a spa is public. */
-function authenticate(app: ApplicationRecord | undefined, secret: string | undefined, nowIso: string): ApplicationRecord {
-  if (!app || (app.type ?? 'machine') === 'machine') throw new OAuthError('invalid_client', 'Client authentication failed.');
-  if (app.type === 'spa') return app;
-  if (!secret) throw new OAuthError('invalid_client', 'Client authentication is required.');
-  const given = hashSecret(secret);
-  const ok = sameSecretHash(given, app.secretHash)
-    || (!!app.previousSecretHash && !!app.previousSecretExpiresAt && app.previousSecretExpiresAt > nowIso && sameSecretHash(given, app.previousSecretHash));
-  if (!ok) throw new OAuthError('invalid_client', 'Client authentication failed.');
-  return app;
-}
 
 /** Why a redeemed code is refused; checked after the code is spent, so a wrong guess burns it. */
 function bindingProblem(code: AuthCodeRecord, clientId: string, input: CodeGrantInput): string | undefined {
@@ -54,7 +43,7 @@ async function revokeIssued(tx: StoreOps, deps: Deps, ctx: RequestContext, code:
 
 /**
  * `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6): the client is authenticated
- * before the code is touched (a stranger cannot burn codes), the code is spent atomically, then
+ * (throttled, as client credentials) before the code is touched (a stranger cannot burn codes), the code is spent atomically, then
  * its bindings are checked. Success starts the session the code announced and answers an access
  * token, a refresh token and an ID token.
  */
@@ -63,7 +52,7 @@ export async function exchangeCode(deps: Deps, ctx: RequestContext, input: CodeG
   if (!input.code || !input.redirectUri) throw new OAuthError('invalid_request', 'code and redirect_uri are required.');
   const nowMs = deps.clock.now();
   const nowIso = isoTime(nowMs);
-  const app = authenticate(await deps.store.applications.byId(ctx.tenant.id, input.clientId), input.clientSecret, nowIso);
+  const app = await authenticateOidcClient(deps, ctx, input.clientId, input.clientSecret, 'authorization_code');
   const codeHash = hashSecret(input.code);
   const refreshToken = newSecret('prt');
   const result = await deps.store.transaction(async (tx) => {
@@ -76,7 +65,7 @@ export async function exchangeCode(deps: Deps, ctx: RequestContext, input: CodeG
     const user = await tx.users.byId(ctx.tenant.id, code.userId);
     if (!user || user.disabled) return { error: 'The user can no longer sign in.' };
     const expiresAt = isoTime(nowMs + deps.config.PORTCULLIS_REFRESH_TOKEN_TTL_S * 1000);
-    await tx.sessions.insert({ id: code.sessionId, tenantId: ctx.tenant.id, userId: user.id, amr: code.amr, createdAt: isoTime(code.authTimeS * 1000), expiresAt, revokedAt: null, revokedReason: null });
+    await tx.sessions.insert({ id: code.sessionId, tenantId: ctx.tenant.id, userId: user.id, amr: code.amr, createdAt: isoTime(code.authTimeS * 1000), expiresAt, revokedAt: null, revokedReason: null, clientId: app.id, scope: code.scope });
     await tx.refreshTokens.insert({ tokenHash: hashSecret(refreshToken), tenantId: ctx.tenant.id, sessionId: code.sessionId, createdAt: nowIso, expiresAt });
     await recordEvent(tx, deps.clock, ctx, {
       type: 'application.token_issued', outcome: 'success', actor: { kind: 'application', id: app.id },

@@ -2,34 +2,16 @@
 // Alternates a bare argon2id verify loop and HTTP sign-ins against the in-process server, and
 // splits this process's CPU by thread from /proc (event loop, libuv pool = the hashes and the WAL
 // flushes, V8's GC helpers), with page faults and context switches from getrusage.
-import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { startServer, load, bareHashRate, validLogins } from './lib.js';
+import { threadCpu } from './cpu.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const TICK_MS = 10; // /proc times are in USER_HZ (100 on Linux)
-
-/** CPU ms per thread, keyed main / pool (libuv workers) / v8 (platform workers), from /proc/self/task. */
-function threads() {
-  const out = { main: 0, pool: 0, v8: 0 };
-  const tids = readdirSync('/proc/self/task').map(Number).sort((a, b) => a - b);
-  for (const tid of tids) {
-    let stat;
-    try { stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'); } catch { continue; }
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ms = (Number(f[11]) + Number(f[12])) * TICK_MS;
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    // Node names the libuv pool threads "libuv-worker" from v22; before, the pool is the 4 threads started last.
-    const key = tid === process.pid ? 'main' : name.startsWith('libuv') || tid >= tids[tids.length - 4] ? 'pool' : 'v8';
-    out[key] += ms;
-  }
-  return out;
-}
 
 function sample() {
   const r = process.resourceUsage();
-  return { t: threads(), cpu: (r.userCPUTime + r.systemCPUTime) / 1000, sys: r.systemCPUTime / 1000, minflt: r.minorPageFault, vcsw: r.voluntaryContextSwitches, ivcsw: r.involuntaryContextSwitches };
+  return { t: threadCpu(), cpu: (r.userCPUTime + r.systemCPUTime) / 1000, sys: r.systemCPUTime / 1000, minflt: r.minorPageFault, vcsw: r.voluntaryContextSwitches, ivcsw: r.involuntaryContextSwitches };
 }
 
 function add(acc, a, b, ops) {

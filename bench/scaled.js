@@ -25,7 +25,7 @@ async function withSchema(work) {
 }
 
 const flood = () => Array.from({ length: 64 }, (_, i) => loginRequest({ email: `victim${i}@bench.example`, password: 'stuffed' }));
-const ROUNDS = 3;
+const ROUNDS = 4;
 
 /**
  * Commands this process sends to Redis (the server runs in it). The Redis server's own

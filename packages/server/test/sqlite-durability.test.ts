@@ -107,6 +107,13 @@ describe('the SQLite store on a file', () => {
       release();
       await inTx;
       expect(txDone).toBe(true);
+      // A write that reads rows back (RETURNING) is a write all the same.
+      let returningDone = false;
+      const returning = db.updateTable('tenants').set({ slug: 'renamed' }).where('id', '=', 'tnt_a').returning('id').execute().then(() => { returningDone = true; });
+      await settle();
+      expect(returningDone).toBe(false);
+      release();
+      await returning;
     } finally {
       release();
       await db.destroy();

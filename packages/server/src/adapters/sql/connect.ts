@@ -70,7 +70,8 @@ function withStatementCache(sqlite: Sqlite.Database, durability: WalSync | undef
       let statement = cache.get(text);
       if (!statement) {
         statement = sqlite.prepare(text);
-        if (!statement.reader && !TRANSACTION_CONTROL.test(text)) writes.add(statement);
+        // Not `reader`: an UPDATE … RETURNING reads rows back and still writes. SQLite calls begin/commit read-only.
+        if (!statement.readonly) writes.add(statement);
         if (cache.size >= max) cache.delete(cache.keys().next().value!);
         cache.set(text, statement);
       }
@@ -80,9 +81,6 @@ function withStatementCache(sqlite: Sqlite.Database, durability: WalSync | undef
     },
   };
 }
-
-/** begin/commit/rollback/savepoint write no rows of their own. */
-const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -12,8 +12,10 @@ export async function run() {
   const hashes = availableParallelism();
   const seconds = Math.max(1, BENCH_SECONDS / 3);
   const server = await startServer({});
+  const open = await startServer({ overrides: { risk: 'open' } });
   // A server runs for hours: its first second (lazy compilation, cold caches) is not the steady state.
-  await load({ port: server.port, concurrency: hashes * 2, seconds: 1, requests: validLogins() });
+  for (const s of [server, open]) await load({ port: s.port, concurrency: hashes * 2, seconds: 1, requests: validLogins() });
+  let off = 0;
   const bare = { ops: 0, cpuMs: 0, s: 0 };
   const on = { ops: 0, cpuMs: 0, s: 0, p99: 0 };
   for (let round = 0; round < ROUNDS; round++) {
@@ -22,12 +24,12 @@ export async function run() {
     const s = await withCpu(() => load({ port: server.port, concurrency: hashes * 2, seconds, requests: validLogins() }));
     onlyStatuses(s.result, [200], 'sign-in bench');
     on.ops += s.result.total; on.cpuMs += s.cpuMs; on.s += seconds; on.p99 = Math.max(on.p99, s.result.p99);
+    const o = await load({ port: open.port, concurrency: hashes * 2, seconds, requests: validLogins() });
+    onlyStatuses(o, [200], 'sign-in bench (engine off)');
+    off += o.total;
   }
   await server.stop();
-  const open = await startServer({ overrides: { risk: 'open' } });
-  const off = await load({ port: open.port, concurrency: hashes * 2, seconds: BENCH_SECONDS, requests: validLogins() });
   await open.stop();
-  onlyStatuses(off, [200], 'sign-in bench (engine off)');
   const onRate = on.ops / on.s;
   const bareRate = bare.ops / bare.s;
   const perSignIn = on.cpuMs / on.ops;
@@ -45,8 +47,8 @@ export async function run() {
     },
     {
       name: 'sign-ins/s with the risk engine on ÷ off',
-      value: onRate, unit: 'sign-ins/s', baseline: off.perSecond, baselineUnit: 'sign-ins/s', ratio: onRate / off.perSecond, goal: '≥ 0.97',
-      note: 'same server build, engine replaced by an allow-all gate',
+      value: onRate, unit: 'sign-ins/s', baseline: off / on.s, baselineUnit: 'sign-ins/s', ratio: on.ops / off, goal: '≥ 0.97',
+      note: 'same server build, engine replaced by an allow-all gate; in the same alternating rounds',
     },
   ];
 }

@@ -38,11 +38,13 @@ if (only.length === 0) {
     table, '',
     '## Reading the figures', '',
     '- On this 2-core machine a password hash is the whole budget: the two hash threads use both cores, so every other',
-    '  piece of work a sign-in does (HTTP, database reads, ES256 signing, the fsync of its commit on the main thread)',
-    '  is taken from them. In-process, without HTTP, sign-ins reach about 0.87 of the bare loop.',
-    '- SQLite runs with `synchronous=FULL`: every commit waits for an fsync on the event loop. Group commit shares one',
-    '  fsync between the requests of one I/O turn (sessions, audit rows, captcha replay claims).',
-    '- Runs vary by ±15 % on this virtual machine; the ratios are comparable within one run only.',
+    '  piece of work a sign-in does (HTTP, database reads and writes, ES256 signing, GC) is taken from them.',
+    '  `node bench/cpu-account.js` splits a sign-in\'s CPU by thread against the bare loop.',
+    '- SQLite commits are flushed (fdatasync of the WAL) on the thread pool, and every writer waits for a flush that',
+    '  started after its commit: durable as with `synchronous=FULL`, without stopping the event loop. Group commit',
+    '  shares one transaction and one flush between the requests of one I/O turn.',
+    '- The machine is shared: each figure notes the load average, and the sides of a ratio alternate in short rounds.',
+    '  The ratios are comparable within one run only.',
     '',
   ].join('\n'));
 }

@@ -20,9 +20,16 @@ interface Unit {
   reject(error: unknown): void;
 }
 
-export function createGroupCommit(store: Store, maxBatch = 128): GroupCommit {
+/**
+ * `inFlight`: batches whose transactions may overlap. On SQLite the one connection runs them one
+ * after the other anyway, and a batch waits for its WAL flush after releasing the connection: a
+ * second batch commits during the first one's flush, and the disk's flushes follow back to back.
+ * On PostgreSQL batches stay one at a time: two batches locking several tenants' audit heads in
+ * different orders could deadlock.
+ */
+export function createGroupCommit(store: Store, maxBatch = 128, inFlight = store.dialect === 'sqlite' ? 2 : 1): GroupCommit {
   let queue: Unit[] = [];
-  let flushing = false;
+  let running = 0;
   let scheduled = false;
 
   async function execute(tx: StoreOps, units: Unit[]): Promise<unknown[]> {
@@ -33,31 +40,38 @@ export function createGroupCommit(store: Store, maxBatch = 128): GroupCommit {
     return results;
   }
 
-  async function flush(): Promise<void> {
-    flushing = true;
-    while (queue.length > 0) {
+  async function commit(batch: Unit[]): Promise<void> {
+    try {
+      const results = await store.transaction((tx) => execute(tx, batch));
+      batch.forEach((unit, i) => unit.resolve(results[i]));
+    } catch (error) {
+      if (batch.length === 1) batch[0]!.reject(error);
+      else for (const unit of batch) await store.transaction((tx) => execute(tx, [unit])).then((r) => unit.resolve(r[0]), unit.reject);
+    }
+  }
+
+  /** Starts batches while slots are free; each finished batch takes the requests that queued meanwhile. */
+  function pump(): void {
+    while (running < inFlight && queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
-      try {
-        const results = await store.transaction((tx) => execute(tx, batch));
-        batch.forEach((unit, i) => unit.resolve(results[i]));
-      } catch (error) {
-        if (batch.length === 1) batch[0]!.reject(error);
-        else for (const unit of batch) await store.transaction((tx) => execute(tx, [unit])).then((r) => unit.resolve(r[0]), unit.reject);
-      }
+      running += 1;
+      void commit(batch).finally(() => {
+        running -= 1;
+        pump();
+      });
     }
-    flushing = false;
   }
 
   function enqueue<T>(unit: Omit<Unit, 'resolve' | 'reject'>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       queue.push({ ...unit, resolve: resolve as (v: unknown) => void, reject });
-      if (!flushing && !scheduled) {
+      if (running < inFlight && !scheduled) {
         // Start after the pending I/O callbacks: requests arriving in the same turn join this batch.
         scheduled = true;
         setImmediate(() => {
           scheduled = false;
-          void flush();
+          pump();
         });
       }
     });

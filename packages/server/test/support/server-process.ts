@@ -23,6 +23,8 @@ export interface ServerProcess {
   output(): string;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL: the process gets no chance to flush or close anything. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -57,6 +59,10 @@ export async function startServer(options: { dataDir: string; cwd?: string; port
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
     },
   };
 }

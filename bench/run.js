@@ -1,5 +1,5 @@
 // `npm run bench`: every figure is a ratio against a baseline measured in the same run.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
 const SUITES = ['sign-in', 'risk', 'flood', 'client-credentials', 'audit', 'captcha', 'scaled', 'limits', 'ip-lookup', 'simulate', 'altcha', 'node-verify', 'webhooks'];
@@ -31,7 +31,12 @@ process.stdout.write(`${table}\n`);
 
 if (only.length === 0) {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), [
+  // The run rewrites the head of the file (up to the first section after "Reading the figures"); the
+  // sections below it are written by hand per issue and are kept as they are.
+  const file = new URL('../docs/benchmarks.md', import.meta.url);
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const kept = previous.match(/\n## Reading the figures\n[\s\S]*?(\n## [\s\S]*)$/)?.[1] ?? '';
+  writeFileSync(file, [
     '# Benchmarks', '',
     `Latest run: ${new Date().toISOString()} on ${machine}.`,
     `Command: \`BENCH_SECONDS=${process.env.BENCH_SECONDS ?? 5} npm run bench\` (builds first; each measurement runs that many seconds). Each figure is a ratio against a baseline measured in the same run; load comes from a separate process on loopback.`, '',
@@ -45,6 +50,5 @@ if (only.length === 0) {
     '  shares one transaction and one flush between the requests of one I/O turn.',
     '- The machine is shared: each figure notes the load average, and the sides of a ratio alternate in short rounds.',
     '  The ratios are comparable within one run only.',
-    '',
-  ].join('\n'));
+  ].join('\n') + kept);
 }

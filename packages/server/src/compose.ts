@@ -138,7 +138,7 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
     metrics: createMetrics({ processMetrics: overrides.processMetrics ?? false }),
     tenants: createTenantResolver(store, config, clock, bus),
     pow,
-    captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(fetch, overrides.selfOrigin), pow, overrides.breaker),
+    captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(undefined, overrides.selfOrigin), pow, overrides.breaker),
     risk: openGate,
     attempts: createAttemptLog(commit, clock, { enabled: overrides.attemptLog ?? true }),
   };

@@ -6,6 +6,7 @@ import { normalizeEmail } from './context.js';
 import { startSession } from './sessions.js';
 import { startEmailOtp } from './email-otp.js';
 import { settingsOf } from './settings.js';
+import { awaitRefusalTurn } from './refusal-turn.js';
 
 /**
  * One password sign-in (DESIGN §5). Cheap checks first: the risk gate refuses or challenges before
@@ -41,10 +42,14 @@ export async function signIn(deps: Deps, ctx: RequestContext, body: LoginBody): 
     }
     if (pass.stepUp) return await startEmailOtp(deps, ctx, email, refusal === undefined ? user! : null, pass.stepUp.reason);
     if (refusal !== undefined) throw new PortcullisError(refusal);
-    return await startSession(deps, ctx, user!, ['pwd'], pass.verdict);
+    const issued = await startSession(deps, ctx, user!, ['pwd'], pass.verdict);
+    // This address is a person's: during a refusal flood it keeps the fast lane (refusal-budget.ts).
+    deps.refusals.succeeded(ctx.ip, deps.clock.now());
+    return issued;
   } catch (error) {
     outcome = error instanceof PortcullisError ? error.code : 'internal_error';
     failure = error;
+    if (error instanceof PortcullisError) await awaitRefusalTurn(deps, ctx, error);
     throw error;
   } finally {
     log.settle(outcome, failure);

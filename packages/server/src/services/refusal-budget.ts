@@ -33,6 +33,8 @@ export interface RefusalBudget {
    * so a block an admin lifts on any instance ends here within that.
    */
   block(tenantId: string, ip: string, untilMs: number, nowMs: number): void;
+  /** Forgets the address's block (an admin lifted it). */
+  unblock(tenantId: string, ip: string): void;
   /** When the address's block for the tenant ends, if it is blocked here now. */
   blockedUntil(tenantId: string, ip: string, nowMs: number): number | undefined;
   /** Turns waiting. */
@@ -132,6 +134,9 @@ export function createRefusalBudget(options: RefusalBudgetOptions): RefusalBudge
     },
     block(tenantId, ip, untilMs, nowMs) {
       remember(blocks, `${tenantId} ${keyOf(ip)}`, { until: untilMs, trustedUntil: Math.min(untilMs, nowMs + BLOCK_TRUST_MS) });
+    },
+    unblock(tenantId, ip) {
+      blocks.delete(`${tenantId} ${keyOf(ip)}`);
     },
     blockedUntil(tenantId, ip, nowMs) {
       const block = blocks.get(`${tenantId} ${keyOf(ip)}`);

@@ -9,10 +9,10 @@ const SIGN_IN = '/api/v1/auth/login';
  * Sheds a refusal flood before its bodies are read (issue 15): the cheapest answer is the one
  * given before JSON parsing, validation and the engine. An address this process saw blocked as a
  * whole (`rate_limited`: the IP lockout) is told so again at once, with the same Retry-After.
- * While the refusal budget is spent, an address that has not signed in successfully here lately
- * waits for a turn before its body is read, and past the wait bound is told 503
- * `service_unavailable` with Retry-After. Trusted addresses, and everyone while the budget
- * lasts, go through untouched. See docs/decisions.md "Refusal budget".
+ * An address that has not signed in successfully here lately takes a turn of the refusal budget
+ * before its body is read (at once while the budget lasts; sign-in gives it back when the engine
+ * allows the attempt), and past the wait bound is told 503 `service_unavailable` with
+ * Retry-After. Trusted addresses go through untouched. See docs/decisions.md "Refusal budget".
  */
 export function registerRefusalShed(app: FastifyInstance, deps: Deps): void {
   app.addHook('onRequest', async (request) => {
@@ -30,7 +30,7 @@ export function registerRefusalShed(app: FastifyInstance, deps: Deps): void {
       deps.metrics.signIns.inc({ outcome: 'rate_limited' });
       throw new PortcullisError('rate_limited', { details: errorDetails.retryAfter((until - now) / 1000) });
     }
-    if (deps.refusals.trusted(ctx.ip, now) || !deps.refusals.overBudget) return;
+    if (deps.refusals.trusted(ctx.ip, now)) return;
     const turn = deps.refusals.turn();
     if (turn !== true && !(await turn)) {
       deps.metrics.refusalBudget.inc({ result: 'shed_overload' });

@@ -8,10 +8,11 @@ import { counterKey } from '../domain/ip/address.js';
  * at most `ratePerS` a second per process (a token bucket, a tenth of a second of burst), and at most
  * `busyRatePerS` while allowed attempts hold every hash slot (refusals yield to them).
  *
- * Past the budget, a refusal's answer waits its turn, which slows a client that waits for answers
- * before asking again to the budget. And while the budget is spent, a sign-in from an address
- * that has not signed in successfully here lately takes its turn before its body is even read:
- * a flood from fresh addresses then costs a header parse each, not an engine run and two rows.
+ * A sign-in from an address that has not signed in successfully here lately takes its turn
+ * before its body is even read (and gives it back if the engine allows it): a flood from fresh
+ * addresses then costs a header parse each, not an engine run and two rows. A trusted address's
+ * refusal takes its turn after the engine: its answer waits, which slows a client that waits for
+ * answers before asking again to the budget.
  * No wait passes `maxWaitMs`: past it a refusal is answered at once (its work is done), and a
  * request still waiting for its body to be read is told 503 `service_unavailable` with Retry-After.
  *
@@ -21,6 +22,8 @@ import { counterKey } from '../domain/ip/address.js';
 export interface RefusalBudget {
   /** A turn: true at once within budget; a promise over it, true when the turn comes, false when the wait would pass the bound. */
   turn(): Promise<boolean> | true;
+  /** Gives back a turn taken for an attempt that was allowed after all (it was no refusal). */
+  refund(): void;
   /** Whether the budget is spent now: turns would wait. */
   readonly overBudget: boolean;
   /** Marks the address as one that signed in successfully (trusted for an hour). */
@@ -118,6 +121,11 @@ export function createRefusalBudget(options: RefusalBudgetOptions): RefusalBudge
       const wait = new Promise<boolean>((resolve) => queue.push({ resolve, deadline }));
       if (timer === undefined) drain();
       return wait;
+    },
+    refund() {
+      if (idleRate <= 0) return;
+      tokens = Math.min(Math.max(1, rate * BURST_S), tokens + 1);
+      if (queue.length > 0 && timer === undefined) drain();
     },
     get overBudget() {
       if (idleRate <= 0) return false;

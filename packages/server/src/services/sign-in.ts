@@ -21,6 +21,8 @@ export async function signIn(deps: Deps, ctx: RequestContext, body: LoginBody): 
   const log = deps.attempts.begin(ctx, email, body.device);
   try {
     const pass = await deps.risk.admit({ ctx, email, captcha: body.captcha, device: body.device, log });
+    // Allowed: the turn taken before the body was for a refusal that did not come.
+    if (ctx.refusalTurnTaken) { ctx.refusalTurnTaken = false; deps.refusals.refund(); }
     const user = await deps.store.users.byEmail(ctx.tenant.id, email);
     const hash = user?.passwordHash ?? deps.hasher.dummyHash;
     const matches = await deps.hasher.verify(hash, body.password);

@@ -87,4 +87,21 @@ describe('a blocked address before its body is read', () => {
     await h.api('DELETE', '/api/v1/risk/ips/203.0.113.50/failures');
     expect((await h.login({ email: 'anita@example.com', password: 'correct horse battery' }, {}, '203.0.113.50')).statusCode).toBe(200);
   });
+
+  it('makes an untrusted address wait for the budget before its body, and answers 503 with Retry-After past the bound', async () => {
+    h = await createHarness({ env: { PORTCULLIS_REFUSAL_RATE: '1', PORTCULLIS_REFUSAL_WAIT_MS: '0' } });
+    await h.createUser('anita@example.com', 'correct horse battery');
+    await h.setPolicy({ captcha: TURNSTILE_TEST_CAPTCHA });
+    // The one turn of the budget goes to the first refusal (no device data: a captcha is due).
+    const first = await h.login({ email: 'bot@example.com', password: 'guess', device: undefined }, {}, '198.51.100.1');
+    expect(first.json().error).toBe('captcha_required');
+    const shed = await h.login({ email: 'bot@example.com', password: 'guess', device: undefined }, {}, '198.51.100.2');
+    expect(shed.statusCode).toBe(503);
+    expect(shed.headers['retry-after']).toBe('1');
+    expect(shed.json()).toMatchObject({ error: 'service_unavailable', details: { retry_after_s: 1 } });
+    // An address that signed in here before is not held back, even with the budget spent.
+    const trusted = '203.0.113.9';
+    h.deps.refusals.succeeded(trusted, h.clock.now());
+    expect((await h.login({ email: 'anita@example.com', password: 'correct horse battery' }, {}, trusted)).statusCode).toBe(200);
+  });
 });

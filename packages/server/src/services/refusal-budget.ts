@@ -96,7 +96,7 @@ export function createRefusalBudget(options: RefusalBudgetOptions): RefusalBudge
     // One timer for the whole queue, waking every tenth of a second (or when the head's wait runs
     // out): the turns of one wake-up run together, so their audit and decision-log rows share one
     // group commit and one fsync instead of one each.
-    if (queue.length > 0) timer = setTimeout(drain, Math.max(1, Math.min(BURST_S * 1000, queue[0]!.deadline - t)));
+    if (queue.length > 0) timer = setTimeout(drain, Math.max(1, Math.min(BURST_S * 1000, queue[0]!.deadline - t))).unref();
   };
   // Insertion order is age order: re-inserting moves an address to the young end, and the oldest go first.
   const remember = <V>(map: Map<string, V>, key: string, until: V): void => {

@@ -33,6 +33,7 @@ import { openGate } from './services/risk-gate.js';
 import { createRiskGate } from './services/risk/gate.js';
 import { createFeedRegistry } from './services/risk/feed-registry.js';
 import { createCaptchaChecker, type BreakerOptions } from './services/captcha/check.js';
+import { createRefusalBudget } from './services/refusal-budget.js';
 import { createSiteverifyClient } from './adapters/captcha/siteverify-client.js';
 import type { SiteverifyClient } from './ports/captcha.js';
 import { createFeedSetFactory } from './adapters/feeds/factory.js';
@@ -148,8 +149,11 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
     metrics: createMetrics({ processMetrics: overrides.processMetrics ?? false }),
     tenants: createTenantResolver(store, config, clock, bus),
     pow,
-    captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(fetch, overrides.selfOrigin), pow, overrides.breaker),
+    captcha: createCaptchaChecker(store, commit, clock, overrides.siteverify ?? createSiteverifyClient(undefined, overrides.selfOrigin), pow, overrides.breaker),
     risk: openGate,
+    refusals: createRefusalBudget({
+      ratePerS: config.PORTCULLIS_REFUSAL_RATE, busyRatePerS: config.PORTCULLIS_REFUSAL_BUSY_RATE, maxWaitMs: config.PORTCULLIS_REFUSAL_WAIT_MS, busy: () => hasher.busy,
+    }),
     attempts: createAttemptLog(commit, clock, { enabled: overrides.attemptLog ?? true }),
   };
   deps.risk = overrides.risk === 'open' ? openGate : overrides.risk ?? createRiskGate(deps);

@@ -10,6 +10,7 @@ import { metricsRoute } from './routes/ops.js';
 import { registerCors } from './cors.js';
 import { registerJsonBody } from './json-body.js';
 import { registerEarlyAnswer } from './early-answer.js';
+import { registerRefusalShed } from './refusal-shed.js';
 import { createClientErrorHandler } from './client-errors.js';
 import { serializeRequest } from './request-log.js';
 import { registerOpenApi } from './openapi.js';
@@ -80,6 +81,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.removeContentTypeParser('text/plain');
   registerJsonBody(app);
   registerEarlyAnswer(app, deps.config.PORTCULLIS_BODY_DISCARD_LIMIT);
+  registerRefusalShed(app, deps);
   // Baseline headers on every answer (nosniff, frame and referrer policy, HSTS). CSP is left to the
   // hosted page, which sets a nonce policy per response; a global one would clash with it. The SDK
   // bundle and the emulator's widget are loaded by tenant apps on other origins: cross-origin CORP.

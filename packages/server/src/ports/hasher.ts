@@ -7,4 +7,6 @@ export interface PasswordHasher {
   readonly dummyHash: string;
   /** How many verifications ran since start (benchmarks assert refusals cost none). */
   readonly verifications: number;
+  /** Every hash slot was taken within the last moment: allowed attempts are using all the CPU they can (refusals then yield). */
+  readonly busy: boolean;
 }

@@ -8,6 +8,8 @@ export interface RequestContext {
   userAgent: string | undefined;
   requestId: string;
   visitorId?: string | undefined;
+  /** This request already waited for the refusal budget before its body was read; its refusal does not wait again. */
+  refusalTurnTaken?: boolean;
 }
 
 export interface Principal {

@@ -19,6 +19,7 @@ import type { FeedStatus } from '../ports/feeds.js';
 import type { PowChallenges } from '../ports/pow.js';
 
 import type { AttemptLog } from './risk/attempt-log.js';
+import type { RefusalBudget } from './refusal-budget.js';
 
 /** Threat-feed hits for an address: platform-wide feeds and the tenant's own. */
 export interface IpReputation {
@@ -53,6 +54,8 @@ export interface Deps {
   reputation: IpReputation;
   /** The decision log (DESIGN §15). */
   attempts: AttemptLog;
+  /** The bounded share of the event loop for sign-in refusals (per process). */
+  refusals: RefusalBudget;
 }
 
 /** Tenant token issuer: `<public url>/tenants/<slug>`. */

@@ -7,6 +7,8 @@ export interface Metrics {
   signInDuration: Histogram<'outcome'>;
   clientTokens: Counter<'outcome'>;
   riskDecisions: Counter<'action' | 'reason'>;
+  /** Sign-ins answered before their body was read, or whose refusal waited for the refusal budget. */
+  refusalBudget: Counter<'result'>;
 }
 
 export function createMetrics(options: { processMetrics: boolean }): Metrics {
@@ -20,6 +22,7 @@ export function createMetrics(options: { processMetrics: boolean }): Metrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     }),
     clientTokens: new Counter({ name: 'portcullis_client_credentials_total', help: 'Client-credentials token requests by outcome.', labelNames: ['outcome'], registers: [registry] }),
+    refusalBudget: new Counter({ name: 'portcullis_refusal_budget_total', help: 'Sign-in refusals by what the per-process refusal budget did: waited, over_wait (answered at once past the bound), shed_blocked (429 before the body), shed_overload (503 before the body).', labelNames: ['result'], registers: [registry] }),
     riskDecisions: new Counter({ name: 'portcullis_risk_decisions_total', help: 'Risk decisions by action and firing reason.', labelNames: ['action', 'reason'], registers: [registry] }),
   };
 }

@@ -6,6 +6,7 @@ import { normalizeEmail } from './context.js';
 import { startSession } from './sessions.js';
 import { startEmailOtp } from './email-otp.js';
 import { settingsOf } from './settings.js';
+import { awaitRefusalTurn } from './refusal-turn.js';
 
 /**
  * One password sign-in (DESIGN §5). Cheap checks first: the risk gate refuses or challenges before
@@ -20,6 +21,8 @@ export async function signIn(deps: Deps, ctx: RequestContext, body: LoginBody): 
   const log = deps.attempts.begin(ctx, email, body.device);
   try {
     const pass = await deps.risk.admit({ ctx, email, captcha: body.captcha, device: body.device, log });
+    // Allowed: the turn taken before the body was for a refusal that did not come.
+    if (ctx.refusalTurnTaken) { ctx.refusalTurnTaken = false; deps.refusals.refund(); }
     const user = await deps.store.users.byEmail(ctx.tenant.id, email);
     const hash = user?.passwordHash ?? deps.hasher.dummyHash;
     const matches = await deps.hasher.verify(hash, body.password);
@@ -41,10 +44,14 @@ export async function signIn(deps: Deps, ctx: RequestContext, body: LoginBody): 
     }
     if (pass.stepUp) return await startEmailOtp(deps, ctx, email, refusal === undefined ? user! : null, pass.stepUp.reason);
     if (refusal !== undefined) throw new PortcullisError(refusal);
-    return await startSession(deps, ctx, user!, ['pwd'], pass.verdict);
+    const issued = await startSession(deps, ctx, user!, ['pwd'], pass.verdict);
+    // This address is a person's: during a refusal flood it keeps the fast lane (refusal-budget.ts).
+    deps.refusals.succeeded(ctx.ip, deps.clock.now());
+    return issued;
   } catch (error) {
     outcome = error instanceof PortcullisError ? error.code : 'internal_error';
     failure = error;
+    if (error instanceof PortcullisError) await awaitRefusalTurn(deps, ctx, error);
     throw error;
   } finally {
     log.settle(outcome, failure);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSiteverifyClient } from '../../src/adapters/captcha/siteverify-client.js';
+import { fetchTransport } from '../../src/adapters/captcha/siteverify-transport.js';
 
 const REQUEST = { provider: 'turnstile' as const, secret: 's', token: 't', remoteIp: '203.0.113.7', idempotencyKey: 'k', timeoutMs: 1000 };
 
@@ -7,10 +8,10 @@ describe('siteverify at a path on this server', () => {
   it('calls the address this process listens on now, not where it listened when the policy was written', async () => {
     const called: string[] = [];
     let listening = 'http://127.0.0.1:3000';
-    const client = createSiteverifyClient(async (url) => {
+    const client = createSiteverifyClient(fetchTransport(async (url) => {
       called.push(String(url));
       return new Response('{"success":true}', { status: 200, headers: { 'content-type': 'application/json' } });
-    }, () => listening);
+    }), () => listening);
     expect(await client.call({ ...REQUEST, url: '/__captcha/turnstile/v0/siteverify' })).toMatchObject({ kind: 'answer', body: { success: true } });
     listening = 'http://127.0.0.1:3001';
     await client.call({ ...REQUEST, url: '/__captcha/turnstile/v0/siteverify' });
@@ -24,7 +25,7 @@ describe('siteverify at a path on this server', () => {
 
   it('counts a path as unreachable while the process listens nowhere (never a pass)', async () => {
     // Like fetch itself: a URL without an origin cannot be called.
-    const client = createSiteverifyClient(async (url) => { new URL(String(url)); return new Response('{"success":true}'); });
+    const client = createSiteverifyClient(fetchTransport(async (url) => { new URL(String(url)); return new Response('{"success":true}'); }));
     expect(await client.call({ ...REQUEST, url: '/__captcha/turnstile/v0/siteverify' })).toMatchObject({ kind: 'unreachable', errorClass: 'network' });
   });
 });

@@ -7,6 +7,9 @@ import type { PasswordHasher } from '../../ports/hasher.js';
 /** `Algorithm.Argon2id` is an ambient const enum (value 2), not importable as a value. */
 export const ARGON2_PARAMS = { algorithm: 2 as Algorithm, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
+/** How long after the slots were last all taken the pool still counts as busy: a few hashes' time. */
+const BUSY_MS = 100;
+
 export interface Argon2Options {
   /** Hashes in flight; more than the cores only adds latency. */
   concurrency: number;
@@ -20,6 +23,8 @@ export async function createArgon2Hasher(options: Argon2Options): Promise<Passwo
   const params = { ...ARGON2_PARAMS, ...options.params };
   let running = 0;
   let verifications = 0;
+  // When the slots were last all taken: between two hashes `running` dips for a moment, which is not idleness.
+  let fullAt = -Infinity;
   const waiting: Array<() => void> = [];
 
   async function gated<T>(work: () => Promise<T>): Promise<T> {
@@ -31,6 +36,7 @@ export async function createArgon2Hasher(options: Argon2Options): Promise<Passwo
     } else {
       running += 1;
     }
+    if (running >= options.concurrency) fullAt = performance.now();
     try {
       return await work();
     } finally {
@@ -44,6 +50,7 @@ export async function createArgon2Hasher(options: Argon2Options): Promise<Passwo
   return {
     dummyHash,
     get verifications() { return verifications; },
+    get busy() { return running >= options.concurrency || performance.now() - fullAt < BUSY_MS; },
     hash: (password) => gated(() => argonHash(password, params)),
     verify: (hash, password) => gated(async () => {
       verifications += 1;

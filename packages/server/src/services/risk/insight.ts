@@ -48,6 +48,8 @@ export async function clearIpFailures(deps: Deps, ctx: RequestContext, actor: Pr
     const lifted = await tx.locks.clear(ctx.tenant.id, { subject: key });
     await recordEvent(tx, deps.clock, ctx, { type: 'user.unlocked', outcome: 'success', actor, target: { kind: 'ip', id: key }, data: { scope: 'ip', locks_lifted: lifted } });
   });
+  // The block this process answers before bodies ends now too (other instances: within 30 s).
+  deps.refusals.unblock(ctx.tenant.id, ip);
 }
 
 /**

@@ -11,6 +11,12 @@ import { DESKTOP_CHROME_SIGNALS } from '../packages/server/dist/domain/risk/devi
 export const USERS = 32;
 
 /** Starts Portcullis on 127.0.0.1 with a fresh SQLite file (durable commits, as in production). */
+/**
+ * Env for benches that measure the capacity of the refusal path: the refusal budget (300 answers/s per
+ * process by default, a bound chosen by policy, docs/decisions.md) would otherwise be what they measure.
+ */
+export const NO_REFUSAL_BUDGET = { PORTCULLIS_REFUSAL_RATE: '0' };
+
 export async function startServer({ env = {}, overrides = {}, extend, policy } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
   const config = loadConfig({ PORTCULLIS_DATA_DIR: dataDir, NODE_ENV: 'test', PORTCULLIS_LOG_LEVEL: 'silent', PORTCULLIS_HASH_QUEUE: '1000', ...env });

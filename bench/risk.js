@@ -2,16 +2,14 @@
 // the decision log) against GET /healthz on the same server, alternating in short rounds; the hash
 // counter must stay at zero during the flood.
 import { availableParallelism } from 'node:os';
-import { startServer, load, bareHashRate, loginRequest, onlyStatuses, TEST_CAPTCHA, BENCH_SECONDS } from './lib.js';
+import { startServer, NO_REFUSAL_BUDGET, load, bareHashRate, loginRequest, onlyStatuses, TEST_CAPTCHA, BENCH_SECONDS } from './lib.js';
 import { healthz, machineLoad, withCpu } from './cpu.js';
 
 const ROUNDS = 3;
 
 export async function run() {
   const bare = await bareHashRate(availableParallelism());
-  // The capacity of the answer path: the refusal budget (300 answers/s per process by default, a policy
-  // bound, docs/decisions.md) is switched off here, or this would measure the budget, not the work.
-  const server = await startServer({ env: { PORTCULLIS_REFUSAL_RATE: '0' }, policy: { captcha: TEST_CAPTCHA } });
+  const server = await startServer({ env: NO_REFUSAL_BUDGET, policy: { captcha: TEST_CAPTCHA } });
   const requests = Array.from({ length: 64 }, (_, i) => loginRequest({ email: `victim${i}@bench.example`, password: 'stuffed password' }));
   const seconds = Math.max(1, BENCH_SECONDS / ROUNDS);
   const before = server.deps.hasher.verifications;

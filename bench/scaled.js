@@ -5,7 +5,7 @@ import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
-import { startServer, load, loginRequest, onlyStatuses, validLogins, TEST_CAPTCHA, BENCH_SECONDS } from './lib.js';
+import { startServer, NO_REFUSAL_BUDGET, load, loginRequest, onlyStatuses, validLogins, TEST_CAPTCHA, BENCH_SECONDS } from './lib.js';
 import { machineLoad } from './cpu.js';
 
 const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -57,8 +57,8 @@ export async function run() {
   const scaled = { signIns: 0, refusals: 0, p99: 0, redis: 0 };
   await withSchema(async (url) => {
     // Both servers run side by side and alternate, so both see the same neighbours on a shared machine.
-    const local = await startServer({ policy: { captcha: TEST_CAPTCHA } });
-    const remote = await startServer({ env: { DATABASE_URL: url, REDIS_URL: REDIS }, policy: { captcha: TEST_CAPTCHA } });
+    const local = await startServer({ env: NO_REFUSAL_BUDGET, policy: { captcha: TEST_CAPTCHA } });
+    const remote = await startServer({ env: { ...NO_REFUSAL_BUDGET, DATABASE_URL: url, REDIS_URL: REDIS }, policy: { captcha: TEST_CAPTCHA } });
     try {
       for (let i = 0; i < ROUNDS; i++) {
         await round(local, seconds, embedded);

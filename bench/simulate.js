@@ -3,7 +3,7 @@
 // and how long POST /api/v1/risk/policy/simulate takes over 100,000 recorded attempts on SQLite
 // (÷ the time to only read them).
 import { availableParallelism, loadavg } from 'node:os';
-import { startServer, load, loginRequest, onlyStatuses, validLogins, TEST_CAPTCHA, BENCH_SECONDS } from './lib.js';
+import { startServer, NO_REFUSAL_BUDGET, load, loginRequest, onlyStatuses, validLogins, TEST_CAPTCHA, BENCH_SECONDS } from './lib.js';
 import { simulatePolicy } from '../packages/server/dist/domain/risk/simulate.js';
 import { evaluateRisk } from '../packages/server/dist/domain/risk/evaluate.js';
 import { DEFAULT_RISK_POLICY, resolvePolicy } from '../packages/protocol/dist/index.js';
@@ -83,7 +83,7 @@ async function simulateOnSqlite() {
 }
 
 async function signInRate(attemptLog, requests, concurrency, allowed, policy) {
-  const server = await startServer({ overrides: { attemptLog }, policy });
+  const server = await startServer({ env: NO_REFUSAL_BUDGET, overrides: { attemptLog }, policy });
   const result = await load({ port: server.port, concurrency, seconds: BENCH_SECONDS, requests });
   await server.stop();
   onlyStatuses(result, allowed, 'decision-log bench');

@@ -288,7 +288,7 @@ async function writePlainChain(t: TamperableDb, tenantId: string, length: number
   const records: AuditRecord[] = [];
   let prevHash = '0'.repeat(64);
   for (let seq = 1; seq <= length; seq++) {
-    const e = { ...event(tenantId, seq), id: `evt_legacy${seq}`, seq, prevHash };
+    const e = { ...event(tenantId, seq), id: `evt_legacy${seq}`, shard: 0, seq, prevHash };
     const hash = createHash('sha256').update(prevHash).update('\n').update(canonicalJson(hashedFields(e))).digest('hex');
     await t.raw(
       'insert into audit_events (tenant_id, seq, id, type, occurred_at, actor_kind, actor_id, target_kind, target_id, outcome, ip, data, context, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)',

@@ -26,6 +26,7 @@ export const ConfigSchema = Type.Object({
   PORTCULLIS_SECRET_OVERLAP_S: Type.Integer({ minimum: 0, maximum: 2_592_000, default: 259_200, description: 'How long a rotated application secret stays valid (72 h).' }),
   PORTCULLIS_HASH_CONCURRENCY: Type.Integer({ minimum: 0, maximum: 256, default: 0, description: 'Password verifications in flight; 0 means one per CPU core.' }),
   PORTCULLIS_HASH_QUEUE: Type.Integer({ minimum: 0, maximum: 100_000, default: 64, description: 'Verifications that may wait; past it sign-in answers a fast 503.' }),
+  PORTCULLIS_AUDIT_CHAIN_SHARDS: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Audit hash chains per tenant on PostgreSQL: concurrent appends for one tenant (from several instances) take different chains instead of queueing on one head row. `audit verify` checks every chain. SQLite writes one chain.' }),
   PORTCULLIS_BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 16_384, description: 'Largest request body in bytes (413 past it).' }),
   PORTCULLIS_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000, description: 'Time a client has to send its request headers (slow-header attacks are cut off past it).' }),
   PORTCULLIS_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 30_000, description: 'Time a client has to send a whole request, body included (408 past it; a one-byte-a-second body is cut off).' }),

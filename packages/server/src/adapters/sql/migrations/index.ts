@@ -8,6 +8,7 @@ import * as userRoles from './0006-user-roles.js';
 import * as webhooks from './0007-webhooks.js';
 import * as signupReset from './0008-signup-reset.js';
 import * as oidcClients from './0009-oidc-clients.js';
+import * as shardedAuditChain from './0010-sharded-audit-chain.js';
 
 /** Ordered migrations, shared by SQLite and PostgreSQL. Append only; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-webhooks': webhooks,
   '0008-signup-reset': signupReset,
   '0009-oidc-clients': oidcClients,
+  '0010-sharded-audit-chain': shardedAuditChain,
 };

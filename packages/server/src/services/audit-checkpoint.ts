@@ -41,9 +41,11 @@ export async function createCheckpoint(deps: CheckpointDeps, tenant: TenantRecor
   const now = deps.clock.now();
   const zero = end.find((e) => e.shard === 0) ?? { shard: 0, seq: 0, hash: GENESIS_HASH, lastEventId: null };
   // One chain: the format checkpoints had before sharding (old verifiers read it unchanged). Several: every head is signed.
-  const single = end.length === 0 || (end.length === 1 && end[0]!.shard === 0);
+  // Empty shards vouch for nothing and are left out; a removed one is then just empty, which it was.
+  const used = end.filter((e) => e.shard === 0 || e.seq > 0);
+  const single = used.every((e) => e.shard === 0);
   const shards = !single
-    ? end.map((e) => ({ shard: e.shard, seq: e.seq, last_event_id: e.lastEventId, head: e.hash }))
+    ? used.map((e) => ({ shard: e.shard, seq: e.seq, last_event_id: e.lastEventId, head: e.hash }))
     : undefined;
   const claims = {
     tenant_id: tenant.id, tenant_slug: tenant.slug, seq: zero.seq, last_event_id: zero.lastEventId, head: zero.hash,

@@ -24,10 +24,12 @@ const taken = (row: { shard: number; seq: number; hash: string; plain_until: num
  * Reserves `count` positions at the end of one of the tenant's chains and returns where they start.
  * Bumping a head row locks it (PostgreSQL) until the transaction ends, so two batches never share a
  * chain position (no fork). On PostgreSQL a batch takes the first head no one holds (SKIP LOCKED), so
- * concurrent batches of one tenant write different shards instead of queueing on one row; when all
- * heads are held it opens the next shard, up to K, and past K it waits (round robin over the shards).
- * A tenant written one batch at a time keeps a single chain. New heads are created sealed (empty,
- * MACed), so a shard that ends up unused verifies as an empty chain.
+ * concurrent batches of one tenant write different shards instead of queueing on one row; only when
+ * all K are held does it wait (round robin over the shards). A tenant's first batch creates all K
+ * heads at once, sealed and empty (an unused shard verifies as an empty chain); a tenant with fewer
+ * (migrated from one chain, or K raised) gets the missing ones when it first finds all its heads held.
+ * Rows inserted by a transaction are invisible to others until it commits, so batches racing that one
+ * creation wait for it once, as first appends always did.
  */
 export async function takeHead(db: Db, chain: AuditChainMac, cfg: AuditShardConfig, tenantId: string, count: number): Promise<TakenHead> {
   const shards = cfg.dialect === 'postgres' ? Math.max(1, cfg.shards) : 1;
@@ -38,26 +40,29 @@ export async function takeHead(db: Db, chain: AuditChainMac, cfg: AuditShardConf
     .where('shard', '=', (eb) => eb.selectFrom('audit_heads').select('shard').where('tenant_id', '=', tenantId).where('shard', '<', shards)
       .orderBy('shard').limit(1).forUpdate().skipLocked())
     .returning(returned).executeTakeFirst();
-  const open = (shard: number) => db.insertInto('audit_heads')
-    .values({ tenant_id: tenantId, shard, seq: 0, hash: GENESIS_HASH, plain_until: 0, mac: chain.mac(tenantId, headMessage(tenantId, { seq: 0, hash: GENESIS_HASH, plainUntil: 0 }, shard)) })
+  const openAll = () => db.insertInto('audit_heads')
+    .values(Array.from({ length: shards }, (_, shard) => ({
+      tenant_id: tenantId, shard, seq: 0, hash: GENESIS_HASH, plain_until: 0,
+      mac: chain.mac(tenantId, headMessage(tenantId, { seq: 0, hash: GENESIS_HASH, plainUntil: 0 }, shard)),
+    })))
     .onConflict((oc) => oc.columns(['tenant_id', 'shard']).doNothing()).execute();
   if (shards === 1) {
     const head = taken(await bumpOn(0));
     if (head) return head;
-    await open(0);
+    await openAll();
     return taken(await bumpOn(0))!;
   }
-  for (;;) {
-    const head = taken(await bumpFree());
-    if (head) return head;
-    // Every existing head is held by another batch (or there is none yet): open the next shard, if any is left.
-    // The highest shard + 1, not the count: each round opens a new number or stops, so the loop ends.
-    const row = await db.selectFrom('audit_heads').select((eb) => eb.fn.max('shard').as('top')).where('tenant_id', '=', tenantId)
-      .where('shard', '<', shards).executeTakeFirst();
-    const next = row?.top === null || row?.top === undefined ? 0 : Number(row.top) + 1;
-    if (next >= shards) break;
-    await open(next);
+  const free = taken(await bumpFree());
+  if (free) return free;
+  // None free: every head is held by another batch, or the tenant has fewer than K.
+  const row = await db.selectFrom('audit_heads').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('tenant_id', '=', tenantId).where('shard', '<', shards).executeTakeFirst();
+  if (Number(row?.n ?? 0) < shards) {
+    await openAll();
+    const opened = taken(await bumpFree());
+    if (opened) return opened;
   }
+  // All K exist (the insert above made any missing) and are held: wait on one.
   waits += 1;
   return taken(await bumpOn(waits % shards))!;
 }

@@ -10,6 +10,7 @@ import { createKeyRing, type KeyRing } from '../src/services/keys.js';
 import { verifyAuditChain } from '../src/services/audit-verify.js';
 import { createCheckpoint, openCheckpoint } from '../src/services/audit-checkpoint.js';
 import { listAuditEvents } from '../src/services/audit-query.js';
+import { loadConfig } from '../src/config/load.js';
 import type { AuditInput, AuditRecord, Store, TenantRecord } from '../src/ports/store.js';
 
 requirePostgresInCi();
@@ -29,6 +30,15 @@ async function shardSeqs(store: Store, tenantId: string): Promise<Map<number, nu
   for (const h of await store.audit.heads(tenantId)) out.set(h.shard, (await store.audit.chain(tenantId, 0, 10_000, h.shard)).map((e) => e.seq));
   return out;
 }
+
+describe('PORTCULLIS_AUDIT_CHAIN_SHARDS', () => {
+  const base = { NODE_ENV: 'test', PORTCULLIS_LOG_LEVEL: 'silent' };
+  it('defaults to 4 and accepts 1..64, nothing else', () => {
+    expect(loadConfig(base).PORTCULLIS_AUDIT_CHAIN_SHARDS).toBe(4);
+    expect(loadConfig({ ...base, PORTCULLIS_AUDIT_CHAIN_SHARDS: '16' }).PORTCULLIS_AUDIT_CHAIN_SHARDS).toBe(16);
+    for (const bad of ['0', '65', '-1', 'many']) expect(() => loadConfig({ ...base, PORTCULLIS_AUDIT_CHAIN_SHARDS: bad }), bad).toThrow(/PORTCULLIS_AUDIT_CHAIN_SHARDS/);
+  });
+});
 
 for (const { name: database, available } of DATABASES) {
 (available ? describe : describe.skip)(`a single-chain database migrated to sharded chains on ${database}${available ? '' : ' (TEST_DATABASE_URL not set)'}`, () => {

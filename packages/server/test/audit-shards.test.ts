@@ -11,6 +11,12 @@ import { verifyAuditChain } from '../src/services/audit-verify.js';
 import { createCheckpoint, openCheckpoint } from '../src/services/audit-checkpoint.js';
 import { listAuditEvents } from '../src/services/audit-query.js';
 import { loadConfig } from '../src/config/load.js';
+import { auditCheckpoint, auditVerify } from '../src/cli/commands.js';
+import type { Checkpoint } from '../src/services/audit-checkpoint.js';
+import type { Deps } from '../src/services/deps.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AuditInput, AuditRecord, Store, TenantRecord } from '../src/ports/store.js';
 
 requirePostgresInCi();
@@ -225,5 +231,32 @@ for (const { name: database, available } of DATABASES) {
     await t.raw('delete from audit_events where tenant_id = $1 and shard = 1', [tenant.id]);
     await t.raw('delete from audit_heads where tenant_id = $1 and shard = 1', [tenant.id]);
     expect((await verifyAuditChain(t, tenant.id, position)).checkpoint?.reason).toContain('shard 1: the chain now ends at seq 0: the checkpointed events are gone');
+  });
+  it('runs `audit checkpoint` and `audit verify --checkpoint` over every shard, naming the shard that breaks', async () => {
+    const tenant = tenantRecord('tnt_cli_shards');
+    await t.store.tenants.insert(tenant);
+    await spread(tenant.id, 1);
+    const deps = { store: t.store, auditChain: t.auditChain, keys, clock } as unknown as Deps;
+    const args = (values: Record<string, string>) => ({ positionals: [], values: { tenant: tenant.slug, ...values } });
+    const made = await auditCheckpoint(deps, args({}));
+    expect(made.ok).toBe(true);
+    const [cp] = (made.json as { checkpoints: Checkpoint[] }).checkpoints;
+    expect(cp!.shards!.map((s) => [s.shard, s.seq])).toEqual([[0, 3], [1, 2], [2, 2]]);
+    expect(made.text).toContain(`# ${tenant.slug}: 3 chains, shard 0 at seq 3`);
+    const dir = mkdtempSync(join(tmpdir(), 'portcullis-shards-'));
+    try {
+      const file = join(dir, 'checkpoint.txt');
+      writeFileSync(file, made.text);
+      await spread(tenant.id, 1);
+      const fine = await auditVerify(deps, args({ checkpoint: file }));
+      expect(fine.text).toBe(`ok      ${tenant.slug}: 14 events, chain intact, checkpoint at seq 7 still in place`);
+      await t.raw('update audit_events set outcome = $1 where tenant_id = $2 and shard = 2 and seq = 1', ['failure', tenant.id]);
+      const broken = await auditVerify(deps, args({ checkpoint: file }));
+      expect(broken.ok).toBe(false);
+      expect(broken.text).toMatch(new RegExp(`^BROKEN  ${tenant.slug}: at shard 2 seq 1 \\(evt_[0-9A-Z]{26}\\): hash does not match the entry$`));
+      expect((broken.json as { tenants: Array<{ broken_at: unknown }> }).tenants[0]!.broken_at).toMatchObject({ shard: 2, seq: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

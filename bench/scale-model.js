@@ -2,7 +2,7 @@
 // (TEST_REDIS_URL): what each sign-in writes (rows and bytes per table), the write rate of this
 // PostgreSQL (pgbench, one row or 100 rows per commit), one instance's sign-in rate, and audit
 // appends/s for one tenant from 1 and 3 processes against 3 tenants from 3 processes, each chain
-// verified after. Runs alone: `npm run build && node bench/scale-model.js` (BENCH_SECONDS, default 5;
+// (every shard) verified after. Runs alone: `npm run build && node bench/scale-model.js` (BENCH_SECONDS, default 5;
 // SCALE_MODEL_ONLY=audit runs the audit scenarios alone).
 import { execFile, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -259,11 +259,13 @@ async function auditScenario(processes, tenantsOf, inFlight = 64) {
     const store = createSqlStore(db, 'postgres', auditChain);
     const tenants = [...new Set(Array.from({ length: processes }, (_, i) => tenantsOf(i)).flat())];
     const reports = await Promise.all(tenants.map((t) => verifyAuditChain({ store, auditChain }, t)));
+    // Chain shards that hold events, per tenant (PORTCULLIS_AUDIT_CHAIN_SHARDS, default 4, on PostgreSQL).
+    const shardsUsed = await Promise.all(tenants.map(async (t) => (await store.audit.heads(t)).filter((h) => h.seq > 0).length));
     await db.destroy();
     const events = results.reduce((n, r) => n + r.events, 0);
     const commits = results.reduce((n, r) => n + r.commits, 0);
     return { processes, tenants: tenants.length, inFlight, appendsPerSecond: events / BENCH_SECONDS, eventsPerCommit: events / commits, verified: reports.every((r) => r.ok),
-      busyBackends: samples.active / samples.n, lockWaitingBackends: samples.lockWait / samples.n, chainEvents: reports.reduce((n, r) => n + r.events, 0), events };
+      busyBackends: samples.active / samples.n, lockWaitingBackends: samples.lockWait / samples.n, chainEvents: reports.reduce((n, r) => n + r.events, 0), events, shardsUsed };
   });
 }
 

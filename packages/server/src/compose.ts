@@ -124,7 +124,7 @@ export async function compose(config: Readonly<Config>, overrides: ComposeOverri
     await db.destroy();
     throw error;
   }
-  const store = createSqlStore(db, target.kind, auditChain);
+  const store = createSqlStore(db, target.kind, auditChain, config.PORTCULLIS_AUDIT_CHAIN_SHARDS);
   // Only the process that has just applied the keyed-chain migration seals the old chains' heads.
   if (applied.includes(KEYED_AUDIT_CHAIN_MIGRATION)) await store.audit.sealLegacyHeads();
   const counters = overrides.counters ?? countersFor(config, clock);

@@ -69,7 +69,7 @@ for (const { name: database, available } of DATABASES) {
     }
     const head = (await t.store.audit.head(tenantId))!;
     const mac = headMac ? headMac(tenantId, headMessage(tenantId, { ...head, hash: prev! })) : head.mac;
-    await t.raw('update audit_heads set hash = $1, mac = $2 where tenant_id = $3', [prev, mac, tenantId]);
+    await t.raw('update audit_heads set hash = $1, mac = $2 where tenant_id = $3 and shard = 0', [prev, mac, tenantId]);
   }
   const rewriteData = (tenantId: string, seq: number) =>
     t.raw('update audit_events set data = $1, outcome = $2 where tenant_id = $3 and seq = $4', [JSON.stringify({ amr: ['pwd'], i: 99 }), 'denied', tenantId, seq]);
@@ -109,10 +109,10 @@ for (const { name: database, available } of DATABASES) {
     await chainOf('tnt_cutover', 4);
     await rewriteData('tnt_cutover', 2);
     await relink('tnt_cutover', 1, plainLink);
-    await t.raw('update audit_heads set plain_until = 4 where tenant_id = $1', ['tnt_cutover']);
+    await t.raw('update audit_heads set plain_until = 4 where tenant_id = $1 and shard = 0', ['tnt_cutover']);
     expect((await verifyAuditChain(t, 'tnt_cutover')).brokenAt)
       .toEqual({ seq: 4, id: '', reason: 'the chain head does not match its MAC (rewritten without the master key)' });
-    await t.raw('update audit_heads set mac = null where tenant_id = $1', ['tnt_cutover']);
+    await t.raw('update audit_heads set mac = null where tenant_id = $1 and shard = 0', ['tnt_cutover']);
     expect((await verifyAuditChain(t, 'tnt_cutover')).brokenAt).toEqual({ seq: 4, id: '', reason: 'the chain head carries no MAC' });
     const [first] = await rowsOf('tnt_cutover');
     await t.raw('delete from audit_heads where tenant_id = $1', ['tnt_cutover']);
@@ -122,7 +122,7 @@ for (const { name: database, available } of DATABASES) {
   it('finds the newest events deleted with the head moved back to the new last row', async () => {
     const records = await chainOf('tnt_tail', 4);
     await t.raw('delete from audit_events where tenant_id = $1 and seq = 4', ['tnt_tail']);
-    await t.raw('update audit_heads set seq = 3, hash = $1 where tenant_id = $2', [records[2]!.hash, 'tnt_tail']);
+    await t.raw('update audit_heads set seq = 3, hash = $1 where tenant_id = $2 and shard = 0', [records[2]!.hash, 'tnt_tail']);
     expect((await verifyAuditChain(t, 'tnt_tail')).brokenAt)
       .toEqual({ seq: 3, id: '', reason: 'the chain head does not match its MAC (rewritten without the master key)' });
   });
@@ -159,11 +159,11 @@ for (const { name: database, available } of DATABASES) {
     it('finds the tail deleted and the head rolled back to an older copy of itself, which the chain alone cannot', async () => {
       const tenant = tenantRecord('tnt_cp_tail');
       await chainOf(tenant.id, 3);
-      const [old] = await t.rows<{ seq: number; hash: string; mac: string }>('select seq, hash, mac from audit_heads where tenant_id = $1', [tenant.id]);
+      const [old] = await t.rows<{ seq: number; hash: string; mac: string }>('select seq, hash, mac from audit_heads where tenant_id = $1 and shard = 0', [tenant.id]);
       const records = await chainOf(tenant.id, 2, 4);
       const { position } = await checkpointOf(tenant);
       await t.raw('delete from audit_events where tenant_id = $1 and seq > 3', [tenant.id]);
-      await t.raw('update audit_heads set seq = $1, hash = $2, mac = $3 where tenant_id = $4', [old!.seq, old!.hash, old!.mac, tenant.id]);
+      await t.raw('update audit_heads set seq = $1, hash = $2, mac = $3 where tenant_id = $4 and shard = 0', [old!.seq, old!.hash, old!.mac, tenant.id]);
       expect(await verifyAuditChain(t, tenant.id)).toEqual({ tenantId: tenant.id, events: 3, ok: true });
       expect(await verifyAuditChain(t, tenant.id, position)).toEqual({
         tenantId: tenant.id, events: 3, ok: false,
@@ -288,7 +288,7 @@ async function writePlainChain(t: TamperableDb, tenantId: string, length: number
   const records: AuditRecord[] = [];
   let prevHash = '0'.repeat(64);
   for (let seq = 1; seq <= length; seq++) {
-    const e = { ...event(tenantId, seq), id: `evt_legacy${seq}`, seq, prevHash };
+    const e = { ...event(tenantId, seq), id: `evt_legacy${seq}`, shard: 0, seq, prevHash };
     const hash = createHash('sha256').update(prevHash).update('\n').update(canonicalJson(hashedFields(e))).digest('hex');
     await t.raw(
       'insert into audit_events (tenant_id, seq, id, type, occurred_at, actor_kind, actor_id, target_kind, target_id, outcome, ip, data, context, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)',

@@ -7,7 +7,7 @@ import type { TenantRecord } from '../ports/store.js';
 import { createTenant } from '../services/tenants.js';
 import { createUser } from '../services/users.js';
 import { createApplication, type ApplicationInput } from '../services/applications.js';
-import { verifyAuditChain, type ChainPosition, type ChainReport } from '../services/audit-verify.js';
+import { checkpointedEvents, verifyAuditChain, type ChainPosition, type ChainReport } from '../services/audit-verify.js';
 import { checkpointSlug, createCheckpoint, openCheckpoint, parseCheckpointFile, type Checkpoint } from '../services/audit-checkpoint.js';
 import { newId } from '../adapters/crypto/random.js';
 import { validateBody } from './validate.js';
@@ -102,8 +102,9 @@ async function checkpointsFrom(deps: Deps, file: string): Promise<Map<string, Ch
     const position = tenant && await openCheckpoint(deps.keys, tenant, jws);
     if (!tenant) throw new PortcullisError('tenant_not_found', { message: `checkpoint for ${slug}, but there is no tenant ${slug} (deleted or recreated?)` });
     if (!position) throw new PortcullisError('invalid_request', { message: `checkpoint for ${slug} does not verify with the tenant's signing keys` });
-    // The newest checkpoint subsumes older ones: its link depends on every entry before it.
-    if ((out.get(tenant.id)?.seq ?? -1) < position.seq) out.set(tenant.id, position);
+    // The newest checkpoint (most events, over every chain) subsumes older ones: each link depends on every entry before it.
+    const known = out.get(tenant.id);
+    if (!known || checkpointedEvents(known) < checkpointedEvents(position)) out.set(tenant.id, position);
   }
   return out;
 }
@@ -118,7 +119,7 @@ export async function auditVerify(deps: Deps, args: Parsed): Promise<Output> {
   for (const t of tenants) reports.push({ report: await verifyAuditChain(deps, t.id, checkpoints?.get(t.id)), slug: t.slug });
   const ok = reports.every((r) => r.report.ok);
   const text = reports.map(({ report: r, slug }) => {
-    if (!r.ok && r.brokenAt) return `BROKEN  ${slug}: at seq ${r.brokenAt.seq} (${r.brokenAt.id}): ${r.brokenAt.reason}`;
+    if (!r.ok && r.brokenAt) return `BROKEN  ${slug}: at ${r.brokenAt.shard ? `shard ${r.brokenAt.shard} ` : ''}seq ${r.brokenAt.seq} (${r.brokenAt.id}): ${r.brokenAt.reason}`;
     if (!r.ok) return `BROKEN  ${slug}: checkpoint at seq ${r.checkpoint?.seq} (${r.checkpoint?.lastEventId}): ${r.checkpoint?.reason}`;
     return `ok      ${slug}: ${r.events} events, chain intact${r.checkpoint ? `, checkpoint at seq ${r.checkpoint.seq} still in place` : ''}`;
   }).join('\n') || 'no tenants';
@@ -136,7 +137,7 @@ export async function auditCheckpoint(deps: Deps, args: Parsed): Promise<Output>
     else broken.push(chainView(report, t.slug));
   }
   const text = [
-    ...checkpoints.flatMap((c) => [`# ${c.tenant_slug}: seq ${c.seq}, last event ${c.last_event_id ?? '(none)'}, head ${c.head}, ${c.checkpointed_at}`, c.jws]),
+    ...checkpoints.flatMap((c) => [`# ${c.tenant_slug}: ${c.shards ? `${c.shards.length} chains, shard 0 at ` : ''}seq ${c.seq}, last event ${c.last_event_id ?? '(none)'}, head ${c.head}, ${c.checkpointed_at}`, c.jws]),
     ...broken.map((b) => `# BROKEN ${b.slug}: at seq ${b.broken_at?.seq} (${b.broken_at?.id}): ${b.broken_at?.reason}; not checkpointed`),
   ].join('\n') || '# no tenants';
   return { json: { ok: broken.length === 0, checkpoints, ...(broken.length > 0 ? { broken } : {}) }, text, ok: broken.length === 0 };

@@ -136,6 +136,9 @@ export interface AuditInput {
 
 export interface AuditRecord extends AuditInput {
   id: string;
+  /** Which of the tenant's chains holds it (0 for every event written before chains were sharded). */
+  shard: number;
+  /** Its position in that chain. */
   seq: number;
   prevHash: string;
   hash: string;
@@ -157,8 +160,8 @@ export interface AuditFilter {
   ip?: string;
   since?: string;
   until?: string;
-  /** Only events with a smaller sequence number (cursor pagination, newest first). */
-  beforeSeq?: number;
+  /** Only events with a smaller id (cursor pagination, newest first: ids are time-ordered ULIDs). */
+  beforeId?: string;
   limit: number;
 }
 
@@ -273,16 +276,20 @@ export interface StoreOps {
     /** Appends several events (any tenants) in order: the group commit's path. */
     appendMany(events: readonly AuditInput[]): Promise<AuditRecord[]>;
     list(tenantId: string, filter: AuditFilter): Promise<AuditRecord[]>;
-    /** The chain's recorded head (last position and link, cut-over point, MAC), to catch a truncated tail or a forged head. */
-    head(tenantId: string): Promise<AuditHead | undefined>;
+    /** One chain's recorded head (last position and link, cut-over point, MAC), to catch a truncated tail or a forged head. */
+    head(tenantId: string, shard?: number): Promise<AuditHead | undefined>;
+    /** Every chain head the tenant has, by shard. */
+    heads(tenantId: string): Promise<Array<AuditHead & { shard: number }>>;
+    /** The first event that sits in a shard with no head among `shards` (rows no head vouches for), if any. */
+    unheaded(tenantId: string, shards: readonly number[]): Promise<AuditRecord | undefined>;
     /**
      * Seals the heads that migration 0004 left without a MAC (chains begun with plain links). Call it
      * only right after that migration was applied: sealing whatever the database holds on its say-so
      * would bless a forged head.
      */
     sealLegacyHeads(): Promise<number>;
-    /** Events in chain order, from `afterSeq`, for verification. */
-    chain(tenantId: string, afterSeq: number, limit: number): Promise<AuditRecord[]>;
+    /** One shard's events in chain order, from `afterSeq`, for verification. */
+    chain(tenantId: string, afterSeq: number, limit: number, shard?: number): Promise<AuditRecord[]>;
   };
   locks: {
     /** Locks in force for any of these subjects. */

@@ -12,15 +12,15 @@ export function auditView(e: AuditRecord): AuditEvent {
 function filterOf(q: AuditQuery, limit: number) {
   const before = decodeCursor(q.cursor);
   // A cursor we did not issue must not silently restart from the newest event: a client walking pages would loop forever.
-  if (before !== undefined && !/^[1-9][0-9]{0,15}$/.test(before)) {
+  // Cursors are event ids (time-ordered ULIDs): events of several chain shards interleave, so no shard's seq can order them.
+  if (before !== undefined && !/^evt_[0-9A-HJKMNP-TV-Z]{26}$/.test(before)) {
     throw new PortcullisError('invalid_request', { details: { fields: [{ path: 'cursor', message: 'is not a cursor this API issued' }] } });
   }
-  const seq = before === undefined ? undefined : Number.parseInt(before, 10);
   return {
     type: q.type, outcome: q.outcome, actor: q.actor, ip: q.ip, limit,
     since: q.since ? new Date(q.since).toISOString() : undefined,
     until: q.until ? new Date(q.until).toISOString() : undefined,
-    beforeSeq: seq !== undefined && Number.isFinite(seq) ? seq : undefined,
+    beforeId: before,
   };
 }
 
@@ -28,7 +28,7 @@ function filterOf(q: AuditQuery, limit: number) {
 export async function listAuditEvents(store: Store, tenantId: string, q: AuditQuery) {
   const limit = q.limit ?? 50;
   const rows = await store.audit.list(tenantId, filterOf(q, limit + 1));
-  return paged(rows, limit, auditView, (row) => row.seq);
+  return paged(rows, limit, auditView, (row) => row.id);
 }
 
 /** Every matching event, page by page, so an export never holds the whole log in memory. */
@@ -38,6 +38,6 @@ export async function* exportAuditEvents(store: Store, tenantId: string, q: Audi
     const rows = await store.audit.list(tenantId, filter);
     for (const row of rows) yield auditView(row);
     if (rows.length < filter.limit) return;
-    filter = { ...filter, beforeSeq: rows[rows.length - 1]!.seq };
+    filter = { ...filter, beforeId: rows[rows.length - 1]!.id };
   }
 }

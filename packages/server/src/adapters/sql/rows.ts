@@ -28,7 +28,7 @@ export const toApplication = (r: Selectable<Database['applications']>): Applicat
 });
 
 export const toAudit = (r: Selectable<Database['audit_events']>): AuditRecord => ({
-  id: r.id, seq: Number(r.seq), tenantId: r.tenant_id, type: r.type as AuditRecord['type'], occurredAt: r.occurred_at,
+  id: r.id, shard: Number(r.shard), seq: Number(r.seq), tenantId: r.tenant_id, type: r.type as AuditRecord['type'], occurredAt: r.occurred_at,
   actor: { kind: r.actor_kind, id: r.actor_id }, target: { kind: r.target_kind, id: r.target_id },
   outcome: r.outcome as AuditRecord['outcome'], data: JSON.parse(r.data) as Record<string, unknown>,
   context: JSON.parse(r.context) as Record<string, unknown>, prevHash: r.prev_hash, hash: r.hash,

@@ -16,9 +16,9 @@ export interface Database {
     expires_ms: number | string | bigint; used_ms: number | string | bigint | null; created_at: string;
   };
   signing_keys: { kid: string; tenant_id: string; alg: string; public_jwk: string; private_jwk_sealed: string; created_at: string };
-  audit_heads: { tenant_id: string; seq: number; hash: string; plain_until: number; mac: string | null };
+  audit_heads: { tenant_id: string; shard: number; seq: number; hash: string; plain_until: number; mac: string | null };
   audit_events: {
-    tenant_id: string; seq: number; id: string; type: string; occurred_at: string; actor_kind: string; actor_id: string | null;
+    tenant_id: string; shard: number; seq: number; id: string; type: string; occurred_at: string; actor_kind: string; actor_id: string | null;
     target_kind: string; target_id: string | null; outcome: string; ip: string | null; data: string; context: string; prev_hash: string; hash: string;
   };
   locks: { tenant_id: string; scope: string; subject: string; until_ms: number | string | bigint; created_at: string };

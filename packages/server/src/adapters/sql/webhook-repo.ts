@@ -134,7 +134,7 @@ export function webhookRepo(db: Db, cache: SubscriptionCache, dialect: 'sqlite' 
       if (claimed.length === 0) return [];
       const endpoints = await db.selectFrom('webhook_endpoints').selectAll().where('id', 'in', [...new Set(claimed.map((c) => c.endpoint_id))]).execute();
       const events = await db.selectFrom('audit_events').selectAll()
-        .where((eb) => eb.or(claimed.map((c) => eb.and([eb('tenant_id', '=', c.tenant_id), eb('seq', '=', Number(c.event_seq))])))).execute();
+        .where('id', 'in', [...new Set(claimed.map((c) => c.event_id))]).execute(); // ids are unique; seq is only unique per chain shard
       const endpointById = new Map(endpoints.map((e) => [e.id, toEndpoint(e)]));
       const eventById = new Map(events.map((e) => [e.id, toAudit(e)]));
       return claimed.map((c): ClaimedDelivery => ({ ...toDelivery(c), endpoint: endpointById.get(c.endpoint_id), event: eventById.get(c.event_id) }));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** The first link of every tenant's chain. */
+/** The first link of every chain (each shard of each tenant). */
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** JSON with sorted keys, so the same event always hashes the same on every instance and database. */
@@ -73,8 +73,11 @@ export interface ChainHead { seq: number; hash: string; plainUntil: number }
  * The head's MAC binds its position, its link and the cut-over point: a truncated tail, a moved
  * cut-over (to pass recomputed plain hashes off as old ones) or a forged head all fail against it.
  */
-export function headMessage(tenantId: string, head: ChainHead): string {
-  return `portcullis audit head v1\n${tenantId}\n${head.seq}\n${head.hash}\n${head.plainUntil}`;
+export function headMessage(tenantId: string, head: ChainHead, shard = 0): string {
+  // Shard 0 keeps the v1 message, so heads sealed before chains were sharded still verify; the others
+  // bind their shard, so one shard's head (with its rows) cannot be passed off as another's.
+  if (shard === 0) return `portcullis audit head v1\n${tenantId}\n${head.seq}\n${head.hash}\n${head.plainUntil}`;
+  return `portcullis audit head v2\n${tenantId}\n${shard}\n${head.seq}\n${head.hash}\n${head.plainUntil}`;
 }
 
 /** The link an entry must carry, by which side of the cut-over it sits on. */

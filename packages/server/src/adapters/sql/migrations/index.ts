@@ -9,6 +9,7 @@ import * as webhooks from './0007-webhooks.js';
 import * as signupReset from './0008-signup-reset.js';
 import * as oidcClients from './0009-oidc-clients.js';
 import * as sessionClient from './0010-session-client.js';
+import * as shardedAuditChain from './0011-sharded-audit-chain.js';
 
 /** Ordered migrations, shared by SQLite and PostgreSQL. Append only; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008-signup-reset': signupReset,
   '0009-oidc-clients': oidcClients,
   '0010-session-client': sessionClient,
+  '0011-sharded-audit-chain': shardedAuditChain,
 };

@@ -1,8 +1,10 @@
 // Shared pieces of the benchmarks: an in-process server on loopback and a keep-alive load loop.
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { loadConfig, compose, buildApp, createTenant, createUser } from '../packages/server/dist/index.js';
 import { updatePolicy } from '../packages/server/dist/services/risk/policy.js';
 import { DESKTOP_CHROME_SIGNALS } from '../packages/server/dist/domain/risk/device-confidence.js';
@@ -10,13 +12,31 @@ import { DESKTOP_CHROME_SIGNALS } from '../packages/server/dist/domain/risk/devi
 /** Distinct accounts: parallel attempts on one account count as in-flight failures (reserved before the hash), as they should. */
 export const USERS = 32;
 
-/** Starts Portcullis on 127.0.0.1 with a fresh SQLite file (durable commits, as in production). */
+export const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** A connection URL whose search_path is `schema`: each bench run gets tables of its own. */
+export const schemaUrl = (schema) => `${PG}${PG.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`;
+
+/** Runs `work(schema, admin)` in a fresh PostgreSQL schema, dropped after. */
+export async function withSchema(work) {
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  try {
+    return await work(schema, admin);
+  } finally {
+    await admin.query(`drop schema ${schema} cascade`);
+    await admin.end();
+  }
+}
+
 /**
  * Env for benches that measure the capacity of the refusal path: the refusal budget (300 answers/s per
  * process by default, a bound chosen by policy, docs/decisions.md) would otherwise be what they measure.
  */
 export const NO_REFUSAL_BUDGET = { PORTCULLIS_REFUSAL_RATE: '0' };
 
+/** Starts Portcullis on 127.0.0.1 with a fresh SQLite file (durable commits, as in production). */
 export async function startServer({ env = {}, overrides = {}, extend, policy } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
   const config = loadConfig({ PORTCULLIS_DATA_DIR: dataDir, NODE_ENV: 'test', PORTCULLIS_LOG_LEVEL: 'silent', PORTCULLIS_HASH_QUEUE: '1000', ...env });

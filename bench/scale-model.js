@@ -12,26 +12,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { startServer, load, loginRequest, onlyStatuses, validLogins, HUMAN_DEVICE, BENCH_SECONDS } from './lib.js';
+import { PG, schemaUrl, withSchema, startServer, load, loginRequest, onlyStatuses, validLogins, HUMAN_DEVICE, BENCH_SECONDS } from './lib.js';
 
-const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SIGN_INS = 300;
 const MASTER = randomBytes(32).toString('base64');
 const dist = (path) => new URL(`../packages/server/dist/${path}`, import.meta.url).href;
-const schemaUrl = (schema) => `${PG}${PG.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`;
-
-async function withSchema(work) {
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  try {
-    return await work(schema, admin);
-  } finally {
-    await admin.query(`drop schema ${schema} cascade`);
-    await admin.end();
-  }
-}
 
 /** Rows and total bytes (heap, indexes, TOAST) of every table in the schema, with the database's commits and Redis's commands so far. */
 async function snapshot(admin, schema, redis) {

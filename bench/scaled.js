@@ -1,28 +1,12 @@
 // Scaled-out figures (PostgreSQL + Redis) against the embedded default, Redis round trips per
 // refusal, and the brute-force limit held across two processes. Needs the services of
 // TEST_DATABASE_URL / TEST_REDIS_URL (defaults: the machine's local servers).
-import pg from 'pg';
-import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
-import { startServer, NO_REFUSAL_BUDGET, load, loginRequest, onlyStatuses, validLogins, TEST_CAPTCHA, BENCH_SECONDS } from './lib.js';
+import { schemaUrl, withSchema, startServer, NO_REFUSAL_BUDGET, load, loginRequest, onlyStatuses, validLogins, TEST_CAPTCHA, BENCH_SECONDS } from './lib.js';
 import { machineLoad } from './cpu.js';
 
-const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function withSchema(work) {
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  try {
-    return await work(`${PG}${PG.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`);
-  } finally {
-    await admin.query(`drop schema ${schema} cascade`);
-    await admin.end();
-  }
-}
 
 const flood = () => Array.from({ length: 64 }, (_, i) => loginRequest({ email: `victim${i}@bench.example`, password: 'stuffed' }));
 const ROUNDS = 4;
@@ -55,7 +39,8 @@ export async function run() {
   const seconds = Math.max(1, BENCH_SECONDS / ROUNDS);
   const embedded = { signIns: 0, refusals: 0, p99: 0, redis: 0 };
   const scaled = { signIns: 0, refusals: 0, p99: 0, redis: 0 };
-  await withSchema(async (url) => {
+  await withSchema(async (schema) => {
+    const url = schemaUrl(schema);
     // Both servers run side by side and alternate, so both see the same neighbours on a shared machine.
     const local = await startServer({ env: NO_REFUSAL_BUDGET, policy: { captcha: TEST_CAPTCHA } });
     const remote = await startServer({ env: { ...NO_REFUSAL_BUDGET, DATABASE_URL: url, REDIS_URL: REDIS }, policy: { captcha: TEST_CAPTCHA } });

@@ -1,8 +1,7 @@
-import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
+import { freePort } from '../packages/server/test/support/tcp-proxy.js';
 import { describe, expect, it } from 'vitest';
 import { startSmtpServer } from '../packages/server/test/support/smtp.js';
 import { createApplication } from '../packages/server/src/services/applications.js';
@@ -11,21 +10,10 @@ import { describeBrowser, headlessContext, humanContext, screenshot } from './su
 import { expectAccessible } from './support/axe.js';
 import { ensureReactApp, REACT_DIST } from './support/builds.js';
 import { startStaticServer } from './support/static-server.js';
-import { turnstileVia, USER, type RunningPortcullis } from './support/portcullis.js';
+import { OPERATOR, operatorContext, turnstileVia, USER, type RunningPortcullis } from './support/portcullis.js';
 import { submitHostedForm, useBrowser, useStack } from './support/suite.js';
 
-/** A free loopback port, so the issuer URL (in mailed links and discovery) is known before start. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-const operator = { kind: 'operator', id: null } as const;
-const ctxOf = (server: RunningPortcullis) => ({ tenant: server.tenant, ip: '127.0.0.1', userAgent: 'e2e', requestId: 'req_e2e' });
-const openSignup = (server: RunningPortcullis, enabled = true) => updateSettings(server.deps, ctxOf(server), operator, { signup: { enabled } });
+const openSignup = (server: RunningPortcullis, enabled = true) => updateSettings(server.deps, operatorContext(server), OPERATOR, { signup: { enabled } });
 
 /** The first `<issuer>/<page>?token=…` link of the newest mail to `to`, quoted-printable undone. */
 function linkIn(mails: { to: string[]; raw: string }[], to: string, page: string): string {
@@ -233,7 +221,7 @@ describeBrowser('hosted account pages in Chromium', () => {
 
     it('leaves for /oauth2/authorize with PKCE, signs in on the hosted page, comes back with tokens that answer userinfo', async () => {
       const { server } = stack;
-      const app = await createApplication(server.deps, ctxOf(server), operator, {
+      const app = await createApplication(server.deps, operatorContext(server), OPERATOR, {
         name: 'React SPA', scopes: [], type: 'spa', redirect_uris: [`${site.url}/callback`], post_logout_redirect_uris: [],
       });
       const context = await humanContext(stack.browser);

@@ -2,19 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
 import * as oidc from 'openid-client';
+import { freePort } from '../packages/server/test/support/tcp-proxy.js';
 import { describeBrowser, headlessContext, screenshot } from './support/browser.js';
-import { turnstileVia, USER } from './support/portcullis.js';
+import { OPERATOR, operatorContext, turnstileVia, USER } from './support/portcullis.js';
 import { submitHostedForm, useBrowser, useStack } from './support/suite.js';
 import { createApplication } from '../packages/server/src/services/applications.js';
-
-/** A free loopback port, so the issuer URL (which discovery must match exactly) is known before start. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** The relying party's loopback redirect endpoint (RFC 8252 §7.3): it only records what arrived. */
 async function startCallback(): Promise<{ url: string; hits: string[]; server: Server }> {
@@ -44,7 +36,7 @@ describeBrowser('OIDC code flow with openid-client through the hosted page', () 
   it('signs a person in (captcha included), returns to the app, and the app gets verified tokens and userinfo', async () => {
     const { server } = stack;
     const redirectUri = `${callback.url}/callback`;
-    const app = await createApplication(server.deps, { tenant: server.tenant, ip: '127.0.0.1', userAgent: 'e2e', requestId: 'req_e2e' }, { kind: 'operator', id: null }, {
+    const app = await createApplication(server.deps, operatorContext(server), OPERATOR, {
       name: 'Demo SPA', scopes: [], type: 'spa', redirect_uris: [redirectUri], post_logout_redirect_uris: [`${callback.url}/bye`],
     });
     expect(app.client_secret).toBeUndefined();

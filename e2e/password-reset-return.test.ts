@@ -1,7 +1,6 @@
-import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { freePort } from '../packages/server/test/support/tcp-proxy.js';
 import { describe, expect, it } from 'vitest';
 import { startSmtpServer } from '../packages/server/test/support/smtp.js';
 import { createApplication } from '../packages/server/src/services/applications.js';
@@ -10,19 +9,9 @@ import { describeBrowser, humanContext, screenshot } from './support/browser.js'
 import { expectAccessible } from './support/axe.js';
 import { ensureReactApp, REACT_DIST } from './support/builds.js';
 import { startStaticServer } from './support/static-server.js';
-import { turnstileVia, USER, type RunningPortcullis } from './support/portcullis.js';
+import { OPERATOR, operatorContext, turnstileVia, USER } from './support/portcullis.js';
 import { useBrowser, useStack } from './support/suite.js';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-const operator = { kind: 'operator', id: null } as const;
-const ctxOf = (server: RunningPortcullis) => ({ tenant: server.tenant, ip: '127.0.0.1', userAgent: 'e2e', requestId: 'req_e2e' });
 
 /** The newest reset link mailed to `to`, quoted-printable undone. */
 function resetLinkIn(mails: { to: string[]; raw: string }[], to: string): URL {
@@ -57,7 +46,7 @@ describeBrowser('password reset, mailed over SMTP, in Chromium', () => {
   describe('the hosted pages', () => {
     it('"Forgot your password?" during an app\'s sign-in: mail → reset → "Continue to sign in" → the app gets its code', async () => {
       const { server } = stack;
-      const app = await createApplication(server.deps, ctxOf(server), operator, {
+      const app = await createApplication(server.deps, operatorContext(server), OPERATOR, {
         name: 'React SPA', scopes: [], type: 'spa', redirect_uris: [`${site.url}/callback`], post_logout_redirect_uris: [],
       });
       const context = await humanContext(stack.browser);
@@ -110,7 +99,7 @@ describeBrowser('password reset, mailed over SMTP, in Chromium', () => {
     it('<ForgotPassword/> mails a link; <ResetPassword/> on the app\'s own route sets the new password', async () => {
       const { server, emulator } = stack;
       const email = 'react-reset@example.com';
-      await createUser(server.deps, { tenant: server.tenant }, operator, { email, password: 'the old react passphrase' });
+      await createUser(server.deps, { tenant: server.tenant }, OPERATOR, { email, password: 'the old react passphrase' });
       const before = smtp.mails.length;
       const context = await humanContext(stack.browser);
       const options = { baseUrl: server.url, tenant: 'acme', scriptUrls: { turnstile: `${emulator.url}/turnstile/v0/api.js` } };

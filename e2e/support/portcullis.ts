@@ -82,3 +82,7 @@ export async function startPortcullis(options: StartOptions = {}): Promise<Runni
     throw error;
   }
 }
+
+/** The operator (CLI) as actor, and a request context on the server's tenant, for setting state up directly through the services. */
+export const OPERATOR = { kind: 'operator', id: null } as const;
+export const operatorContext = (server: RunningPortcullis) => ({ tenant: server.tenant, ip: '127.0.0.1', userAgent: 'e2e', requestId: 'req_e2e' });

@@ -8,7 +8,20 @@ import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
  * it adds over a bare one are set from a frozen copy in one synchronous hook at the same place in
  * the hook order. No route uses per-route helmet options or `reply.helmet()`.
  */
-export async function helmetHeaders(options: FastifyHelmetOptions): Promise<Readonly<Record<string, string>>> {
+export function helmetHeaders(options: FastifyHelmetOptions): Promise<Readonly<Record<string, string>>> {
+  // Once per process and options: every app built with the same options gets the same headers.
+  const key = JSON.stringify(options);
+  let headers = computed.get(key);
+  if (!headers) {
+    computed.set(key, headers = askHelmet(options));
+    headers.catch(() => computed.delete(key));
+  }
+  return headers;
+}
+
+const computed = new Map<string, Promise<Readonly<Record<string, string>>>>();
+
+async function askHelmet(options: FastifyHelmetOptions): Promise<Readonly<Record<string, string>>> {
   const answer = async (withHelmet: boolean) => {
     const scratch = Fastify();
     if (withHelmet) await scratch.register(helmet, options);

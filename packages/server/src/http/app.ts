@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import helmet from '@fastify/helmet';
 import { PortcullisError } from '@portcullis/protocol';
 import type { Deps } from '../services/deps.js';
 import { newId } from '../ports/ids.js';
@@ -8,6 +7,7 @@ import { sendApiError, sendError, toPortcullisError } from './errors.js';
 import { registerRoutes } from './routes/index.js';
 import { metricsRoute } from './routes/ops.js';
 import { registerCors } from './cors.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { registerJsonBody } from './json-body.js';
 import { registerEarlyAnswer } from './early-answer.js';
 import { registerRefusalShed } from './refusal-shed.js';
@@ -66,8 +66,9 @@ function createServer(deps: Deps, options: AppOptions): FastifyInstance {
     clientErrorHandler: createClientErrorHandler(() => newId('req')),
   });
   app.setValidatorCompiler(createValidatorCompiler());
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
+    done();
   });
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) => sendApiError(request, reply, new PortcullisError('not_found', { message: `No route for ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.` })));
@@ -85,7 +86,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   // Baseline headers on every answer (nosniff, frame and referrer policy, HSTS). CSP is left to the
   // hosted page, which sets a nonce policy per response; a global one would clash with it. The SDK
   // bundle and the emulator's widget are loaded by tenant apps on other origins: cross-origin CORP.
-  await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
+  await registerSecurityHeaders(app, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
   await registerOpenApi(app, deps.config);
   await registerCors(app, deps);
 
@@ -98,7 +99,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 /** The management listener: `/metrics` only, for a port that only the scraper can reach (DESIGN §2, docs/operations.md). */
 export async function buildMetricsApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = createServer(deps, options);
-  await app.register(helmet, { contentSecurityPolicy: false });
+  await registerSecurityHeaders(app, { contentSecurityPolicy: false });
   await metricsRoute(app, deps, deps.config.PORTCULLIS_METRICS_TOKEN);
   return app;
 }

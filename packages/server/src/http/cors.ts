@@ -12,6 +12,8 @@ const BASE: FastifyCorsOptions = {
   maxAge: 600,
   strictPreflight: false,
 };
+const DENIED: FastifyCorsOptions = { ...BASE, origin: false };
+const MAX_ORIGINS = 10_000;
 
 /**
  * CORS per tenant (DESIGN §13) through `@fastify/cors` with a delegator: only a tenant's allowed
@@ -37,12 +39,22 @@ export async function registerCors(app: FastifyInstance, deps: Deps): Promise<vo
       return false; // No tenant, no CORS headers: the route itself answers the error.
     }
   };
+  // The options are built once per allowed origin, not per request: a delegator's options are
+  // `dynamic`, so the plugin sends `Vary: Origin` on every answer, allowed or not. Only origins some
+  // tenant allows enter the map, and it is bounded all the same.
+  const perOrigin = new Map<string, FastifyCorsOptions>();
+  const optionsFor = (origin: string): FastifyCorsOptions => {
+    let options = perOrigin.get(origin);
+    if (!options) {
+      if (perOrigin.size >= MAX_ORIGINS) perOrigin.clear();
+      perOrigin.set(origin, options = { ...BASE, origin });
+    }
+    return options;
+  };
   await app.register(cors, {
     delegator: async (request: FastifyRequest): Promise<FastifyCorsOptions> => {
       const origin = request.headers.origin;
-      const ok = origin !== undefined && await allowed(request, origin);
-      // A function origin makes the plugin send `Vary: Origin` on every answer, allowed or not.
-      return { ...BASE, origin: (_origin, done) => done(null, ok ? origin : false) };
+      return origin !== undefined && await allowed(request, origin) ? optionsFor(origin) : DENIED;
     },
   });
 }

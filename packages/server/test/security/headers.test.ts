@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
+import helmet from '@fastify/helmet';
 import { createHarness, type Harness } from '../support/harness.js';
 
 // Issue 9 #7: no X-Content-Type-Options: nosniff on JSON answers (ASVS 14.4.4). Helmet's baseline
@@ -23,6 +25,26 @@ describe('baseline security headers', () => {
       expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
       expect(res.headers['content-security-policy']).toBeUndefined();
       expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  // The headers are worked out once (http/security-headers.ts): they must be exactly those the
+  // helmet plugin sets per request, with the same options, on every kind of answer.
+  it('are exactly what @fastify/helmet sets with the same options', async () => {
+    const reference = Fastify();
+    await reference.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
+    reference.get('/', async () => ({ ok: true }));
+    const expected = (await reference.inject({ url: '/' })).headers;
+    await reference.close();
+    const names = Object.keys(expected).filter((n) => !['content-type', 'content-length', 'date', 'connection', 'keep-alive'].includes(n));
+    expect(names.length).toBeGreaterThan(8);
+    const answers = [
+      await h.app.inject({ url: '/healthz' }),
+      await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'x-tenant': 'acme', 'content-type': 'application/json' }, payload: '{}' }),
+      await h.app.inject({ url: '/nowhere' }),
+    ];
+    for (const res of answers) {
+      for (const name of names) expect(res.headers[name], `${res.raw.req.url} ${name}`).toBe(expected[name]);
     }
   });
 

@@ -3,6 +3,7 @@ import type { Database } from './schema.js';
 import type { AttemptRow, AttemptStore, ReplayRow } from '../../ports/attempts.js';
 import type { IpHit } from '../../domain/risk/signals.js';
 import { newId } from '../crypto/random.js';
+import { queryTemplate, runTemplate } from './compiled.js';
 
 /** The decision log's table (migration 0005), kept beside its repo so the shared schema file stays untouched. */
 interface AttemptTable {
@@ -59,8 +60,7 @@ function valuesOf(id: string, a: Omit<AttemptRow, 'id'>) {
   const c = a.counts;
   return {
     id, tenant_id: a.tenantId, kind: a.kind ?? 'login', occurred_ms: a.occurredMs, updated_ms: a.occurredMs, ip: a.ip, email: a.email,
-    // The user is looked up inside the insert: no extra round trip on the sign-in path.
-    user_id: a.userId ?? sql<string | null>`(select id from users where tenant_id = ${a.tenantId} and email = ${a.email})`,
+    user_id: a.userId ?? null,
     visitor_id: a.visitorId, score: a.score, action: a.action, monitor_only: a.monitorOnly ? 1 : 0, reason_codes: codesOf(a.reasons),
     reasons: JSON.stringify(a.reasons), ip_hits: JSON.stringify(a.ipHits), trusted: a.trustedNetwork ? 1 : 0,
     c_ip_failures: c?.ipFailures ?? null, c_account_failures: c?.accountFailures ?? null, c_lockout_account_ip: c?.lockoutAccountIp ?? null,
@@ -79,7 +79,14 @@ export function attemptRepo(database: Kysely<Database>): AttemptStore {
     const ids = rows.map(() => newId('att'));
     // 31 columns a row: 200 rows stay far below SQLite's 32,766 bound parameters.
     for (let i = 0; i < rows.length; i += 200) {
-      await db.insertInto('risk_attempts').values(rows.slice(i, i + 200).map((a, j) => valuesOf(ids[i + j]!, a))).execute();
+      const values = rows.slice(i, i + 200).map((a, j) => valuesOf(ids[i + j]!, a));
+      // One template per row count: the decision log's rows are the bulk of a refusal's SQL building.
+      const insert = queryTemplate(db, `risk_attempts.insert:${values.length}`, (arg) => db.insertInto('risk_attempts').values(values.map((v, j) => {
+        const marked = Object.fromEntries(Object.keys(v).map((k) => [k, arg(j, k)])) as unknown as ReturnType<typeof valuesOf>;
+        // The user is looked up inside the insert when the caller did not know it: no extra round trip on the sign-in path.
+        return { ...marked, user_id: sql<string | null>`coalesce(${arg(j, 'user_id')}, (select id from users where tenant_id = ${arg(j, 'tenant_id')} and email = ${arg(j, 'email')}))` };
+      })));
+      await runTemplate(db, insert, values);
     }
     return ids;
   }

@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.js';
 import type { StoreOps } from '../../ports/store.js';
 import { toApplication, toTenant, toUser } from './rows.js';
+import { queryTemplate, runTemplate } from './compiled.js';
 
 type Db = Kysely<Database>;
 
@@ -84,7 +85,9 @@ export function applicationRepo(db: Db): StoreOps['applications'] {
       }).execute();
     },
     byId: async (tenantId, id) => {
-      const r = await db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      // Read on every client-credentials token: built once (compiled.ts).
+      const query = queryTemplate(db, 'applications.byId', (arg) => db.selectFrom('applications').selectAll().where('tenant_id', '=', arg(0, 'tenantId')).where('id', '=', arg(0, 'id')));
+      const [r] = (await runTemplate<Selectable<Database['applications']>>(db, query, [{ tenantId, id }])).rows;
       return r && toApplication(r);
     },
     async list(tenantId, afterId, limit) {

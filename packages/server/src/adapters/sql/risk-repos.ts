@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { StoreOps } from '../../ports/store.js';
+import { queryTemplate, runTemplate } from './compiled.js';
 
 type Db = Kysely<Database>;
 
@@ -11,9 +12,11 @@ export function lockRepo(db: Db): StoreOps['locks'] {
   return {
     async active(tenantId, subjects, nowMs) {
       if (subjects.length === 0) return [];
-      const rows = await db.selectFrom('locks').select(['scope', 'subject', 'until_ms'])
-        .where('tenant_id', '=', tenantId).where('subject', 'in', subjects.map((s) => s.subject))
-        .where('until_ms', '>', nowMs).execute();
+      // Read on every sign-in and refusal: built once per subject count (compiled.ts).
+      const query = queryTemplate(db, `locks.active:${subjects.length}`, (arg) => db.selectFrom('locks').select(['scope', 'subject', 'until_ms'])
+        .where('tenant_id', '=', arg(0, 'tenantId')).where('subject', 'in', subjects.map((_, i) => arg(i + 1, 'subject')))
+        .where('until_ms', '>', arg(0, 'nowMs')));
+      const { rows } = await runTemplate<{ scope: string; subject: string; until_ms: number | string | bigint }>(db, query, [{ tenantId, nowMs }, ...subjects]);
       return rows
         .filter((r) => subjects.some((s) => s.scope === r.scope && s.subject === r.subject))
         .map((r) => ({ scope: r.scope, subject: r.subject, untilMs: Number(r.until_ms) }));

@@ -82,9 +82,10 @@ export class AuthClient {
   /**
    * Creates an account; resolves once the server accepted it (the same answer whether or not the
    * email is taken: the person learns which from the mail). Renders the captcha (action `signup`) when asked.
+   * `returnTo`: as for {@link requestPasswordReset}, carried in the verification link.
    */
-  async signUp(input: { email: string; password: string }, options: SignInOptions = {}): Promise<void> {
-    const body = { email: input.email, password: input.password, ...await this.#deviceData() };
+  async signUp(input: { email: string; password: string; returnTo?: string }, options: SignInOptions = {}): Promise<void> {
+    const body = { email: input.email, password: input.password, ...(input.returnTo ? { return_to: input.returnTo } : {}), ...await this.#deviceData() };
     await runDoor({ ...this.#flow, onStep: options.onStep }, { path: PATHS.signup, action: 'signup', body, read: readAccepted('verification_sent') });
   }
 

@@ -13,9 +13,11 @@ const Email = Identifier({ minLength: 1, maxLength: 320 });
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
 /** Mailed tokens are 32 base64url characters; anything much longer is not one of ours. */
 const MailedToken = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' });
+/** The app's pending sign-in (`/oauth2/authorize?…` of this tenant) to carry through the mailed link; anything else is ignored. */
+const ReturnTo = Type.Optional(Type.String({ maxLength: 8192 }));
 
 export const SignupBody = Type.Object({
-  email: Email, password: Password, captcha: Type.Optional(CaptchaAnswer), device: Type.Optional(Device),
+  email: Email, password: Password, captcha: Type.Optional(CaptchaAnswer), device: Type.Optional(Device), return_to: ReturnTo,
 }, { additionalProperties: false });
 export type SignupBody = Static<typeof SignupBody>;
 
@@ -23,9 +25,7 @@ export const VerifyEmailBody = Type.Object({ token: MailedToken }, { additionalP
 export type VerifyEmailBody = Static<typeof VerifyEmailBody>;
 
 export const PasswordResetBody = Type.Object({
-  email: Email, captcha: Type.Optional(CaptchaAnswer), device: Type.Optional(Device),
-  /** The app's pending sign-in (`/oauth2/authorize?…` of this tenant) to carry through the mailed link; anything else is ignored. */
-  return_to: Type.Optional(Type.String({ maxLength: 8192 })),
+  email: Email, captcha: Type.Optional(CaptchaAnswer), device: Type.Optional(Device), return_to: ReturnTo,
 }, { additionalProperties: false });
 export type PasswordResetBody = Static<typeof PasswordResetBody>;
 

@@ -1567,6 +1567,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            return_to?: string;
         };
         /** SignupAccepted */
         SignupAccepted: {

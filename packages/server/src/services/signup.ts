@@ -13,6 +13,7 @@ import { settingsOf } from './settings.js';
 import { checkNewPassword } from './password-rules.js';
 import { admitDoor, throughDoor } from './risk/door.js';
 import { accountLink, mailLater } from './account-mail.js';
+import { authorizeReturn } from '../domain/return-to.js';
 
 /** DESIGN §19: a verification link lives 24 h. */
 export const VERIFY_TTL_MS = 24 * 3600_000;
@@ -74,10 +75,13 @@ async function admitted(deps: Deps, ctx: RequestContext, body: SignupBody, email
     });
     await recordEvent(tx, deps.clock, ctx, { ...audit, actor: { kind: 'user', id: user.id }, type: 'user.signed_up', outcome: 'success', target: { kind: 'user', id: user.id }, data: { email, again: existing !== undefined } });
   });
+  // An app's pending sign-in rides along in the verification link only: the "email taken" mail
+  // above stays word for word the same, so it tells nothing about where the sign-up came from.
+  const back = authorizeReturn(body.return_to, ctx.tenant.slug)?.atIssuer;
   mailLater(deps, ctx, {
     to: email, userId: user.id, kind: 'verify_email', auditType: 'user.signed_up',
     subject: `Confirm your email address for ${ctx.tenant.slug}`,
-    text: `Welcome! Confirm your email address by opening this link within 24 hours:\n\n${accountLink(deps, ctx, 'verify-email', token)}\n\nIf you did not sign up, ignore this mail: no account will be usable without the link.\n`,
+    text: `Welcome! Confirm your email address by opening this link within 24 hours:\n\n${accountLink(deps, ctx, 'verify-email', token, back)}\n\nIf you did not sign up, ignore this mail: no account will be usable without the link.\n`,
   });
 }
 

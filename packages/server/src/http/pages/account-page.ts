@@ -19,6 +19,8 @@ export interface AccountPageInput {
   signupOpen: boolean;
   /** An app's pending authorize request (checked by `authorizeReturn`): "back to sign-in" goes there, and a reset request carries it. */
   returnTo?: string;
+  /** `verify-email` reached from an app's sign-in: the re-validated request, so the fresh session becomes the app's code. */
+  authorize?: { request: string; completeUrl: string; client: string };
 }
 
 const TITLES: Record<AccountPage, string> = {
@@ -63,7 +65,7 @@ export function renderAccountPage(input: AccountPageInput): string {
   const login = input.returnTo ? escapeHtml(input.returnTo) : `${escapeHtml(input.prefix)}/login`;
   const closed = input.page === 'signup' && !input.signupOpen;
   const title = closed ? 'Sign-up is closed' : TITLES[input.page];
-  const config = JSON.stringify({ tenant: input.tenant, page: input.page, scriptUrls: input.scriptUrls, returnTo: input.returnTo ?? null }).replace(/</g, '\\u003c');
+  const config = JSON.stringify({ tenant: input.tenant, page: input.page, scriptUrls: input.scriptUrls, returnTo: input.returnTo ?? null, ...(input.authorize ? { authorize: input.authorize } : {}) }).replace(/</g, '\\u003c');
   const body = closed
     ? `<p id="intro">New ${tenant} accounts are created by its administrators, not here. Ask yours for an account, or sign in if you have one.</p>
   <p><a class="primary" href="${login}">Sign in</a></p>`

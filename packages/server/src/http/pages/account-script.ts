@@ -1,3 +1,5 @@
+import { CONTINUE_TO_APP } from './continue-to-app.js';
+
 /**
  * The script of the account pages (sign-up, forgot password, and the two pages mailed links
  * open). `@portcullis/js` does the work — the captcha, bound to the page's action, renders by
@@ -63,11 +65,16 @@ export const ACCOUNT_SCRIPT = `
     return null;
   };
 
+${CONTINUE_TO_APP}
+
+  // Reached from an app's sign-in: the way back to it is the next step, not a footnote.
+  const backToApp = () => { if (config.returnTo) { $('sign-in-link').textContent = 'Continue to sign in'; $('sign-in-link').className = 'primary'; } };
+
   const actions = {
     'signup': async () => {
       const email = form.email.value.trim(), password = newPassword();
       if (password === null) return;
-      await client.signUp({ email, password }, { onStep });
+      await client.signUp(config.returnTo ? { email, password, returnTo: config.returnTo } : { email, password }, { onStep });
       done('Check your email', 'We sent a message to ' + email + '. Open the link in it to confirm your address and finish creating your account.');
     },
     'forgot-password': async () => {
@@ -77,17 +84,19 @@ export const ACCOUNT_SCRIPT = `
       done('Check your email', 'If ' + email + ' has an account, we sent it a link to choose a new password. The link works for one hour.');
     },
     'verify-email': async () => {
-      await client.verifyEmail({ token });
+      const session = await client.verifyEmail({ token });
       done('Your email is confirmed', 'You are signed in.');
       $('done').dataset.testid = 'signed-in';
+      if (!config.authorize) return backToApp();
+      // The link is spent: a failed hand-off must not read as a failed confirmation, and the way back stays.
+      await continueToApp(config.authorize, session, say, status).catch((error) => { say(error.message, 'error'); status.dataset.code = error.code; backToApp(); });
     },
     'reset-password': async () => {
       const password = newPassword();
       if (password === null) return;
       await client.confirmPasswordReset({ token, password });
       done('Your password is changed', 'Every session of your account was signed out. Sign in with the new password.');
-      // Reached from an app's sign-in: the way back to it is the next step, not a footnote.
-      if (config.returnTo) { $('sign-in-link').textContent = 'Continue to sign in'; $('sign-in-link').className = 'primary'; }
+      backToApp();
     },
   };
 

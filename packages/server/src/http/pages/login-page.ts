@@ -10,8 +10,8 @@ export function escapeHtml(text: string): string {
 function accountLinks(links: LoginPageInput['links']): string {
   if (!links) return '';
   const prefix = escapeHtml(links.prefix);
-  const signup = links.signup ? `<a id="signup-link" href="${prefix}/signup">Create an account</a>` : '';
   const back = links.returnTo ? `?return_to=${escapeHtml(encodeURIComponent(links.returnTo))}` : '';
+  const signup = links.signup ? `<a id="signup-link" href="${prefix}/signup${back}">Create an account</a>` : '';
   return `<p id="account-links" class="links"><a id="forgot-link" href="${prefix}/forgot-password${back}">Forgot your password?</a>${signup}</p>`;
 }
 

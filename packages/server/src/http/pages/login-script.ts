@@ -1,3 +1,5 @@
+import { CONTINUE_TO_APP } from './continue-to-app.js';
+
 /**
  * The hosted page's one script (a module under the response's nonce). It leaves the sign-in to
  * `@portcullis/js` and only guides the person: what to do at each step (a check to complete, a
@@ -82,24 +84,7 @@ export const LOGIN_SCRIPT = `
     form.email.focus();
   }
 
-  // OIDC code flow: hand the fresh session to the server, which answers where the app wants the
-  // browser (its registered redirect URI with the code). The token goes only to our own origin.
-  async function continueToApp(session) {
-    say('Returning to ' + config.authorize.client + '…');
-    const res = await fetch(config.authorize.completeUrl, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, credentials: 'same-origin',
-      body: JSON.stringify({ request: config.authorize.request, access_token: session.accessToken }),
-    });
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok || typeof body.redirect_to !== 'string') {
-      const error = new Error(body.error_description || 'The application could not be reached. Start again from the application.');
-      error.code = body.error || 'authorize_failed';
-      throw error;
-    }
-    status.dataset.step = 'redirecting';
-    location.assign(body.redirect_to);
-  }
-
+${CONTINUE_TO_APP}
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (inFlight) return;
@@ -109,7 +94,7 @@ export const LOGIN_SCRIPT = `
     const email = form.email.value.trim();
     try {
       const session = await client.signIn({ email, password: form.password.value }, { onStep });
-      if (config.authorize) await continueToApp(session);
+      if (config.authorize) await continueToApp(config.authorize, session, say, status);
       else showSignedIn(email);
     } catch (error) {
       const known = error && typeof error.code === 'string' ? error : { code: 'unknown', message: 'Sign-in failed. Please try again.' };

@@ -9,6 +9,7 @@ import { renderAccountPage, type AccountPage } from '../pages/account-page.js';
 import { requestContext } from '../context.js';
 import { pagePrefix, providerScriptUrls, sendHostedPage } from './hosted-page.js';
 import { authorizeReturn } from '../../domain/return-to.js';
+import { handoffFor } from './authorize-handoff.js';
 
 const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 256 })), return_to: Type.Optional(Type.String({ maxLength: 8192 })) });
 const PAGES = ['signup', 'forgot-password', 'verify-email', 'reset-password'] as const satisfies readonly AccountPage[];
@@ -20,8 +21,10 @@ async function accountPage(deps: Deps, request: FastifyRequest, page: AccountPag
   const nonce = randomBytes(16).toString('base64');
   // Only this tenant's authorize endpoint, as a same-origin path: anything else is dropped (no open redirect).
   const returnTo = authorizeReturn((request.query as { return_to?: string }).return_to, ctx.tenant.slug)?.path;
+  // Verifying signs the person in: with the app's request at hand the page can finish it, code and all.
+  const authorize = returnTo && page === 'verify-email' ? await handoffFor(deps, ctx, returnTo) : undefined;
   const html = renderAccountPage({
-    ...(returnTo ? { returnTo } : {}),
+    ...(returnTo ? { returnTo } : {}), ...(authorize ? { authorize } : {}),
     page, nonce, tenant: ctx.tenant.slug, prefix: pagePrefix(request), scriptUrls: providerScriptUrls(captcha),
     minLength: settings.password.min_length, signupOpen: settings.signup.enabled,
   });
@@ -32,7 +35,7 @@ async function accountPage(deps: Deps, request: FastifyRequest, page: AccountPag
  * `GET /signup`, `/forgot-password` (linked from /login) and `/verify-email`, `/reset-password`
  * (what mailed links open), also under `/tenants/<slug>/`: with the hosted page's CSP, which
  * names only the tenant's captcha provider. `return_to` (an app's pending `/oauth2/authorize`
- * request) is carried from forgot-password through the mailed link back to that sign-in.
+ * request) is carried from forgot-password and signup through the mailed link back to that sign-in.
  */
 export async function accountPageRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   for (const page of PAGES) {

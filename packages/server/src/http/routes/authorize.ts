@@ -9,6 +9,7 @@ import { oauthErrorResponses } from '../guard.js';
 import { named } from '../openapi.js';
 import type { App } from '../typed-app.js';
 import { hostedPage, sendHostedPage } from './hosted-page.js';
+import { authorizeHandoff } from './authorize-handoff.js';
 
 const opt = (maxLength: number) => Type.Optional(Identifier({ maxLength }));
 
@@ -44,9 +45,7 @@ export async function authorizeRoutes(app: App, deps: Deps): Promise<void> {
       const ctx = await requestContext(deps, request);
       const outcome = await validateAuthorize(deps, ctx, request.query);
       if (outcome.kind === 'redirect') return reply.header('Cache-Control', 'no-store').redirect(outcome.location, 302);
-      const completeUrl = `${prefix ? `/tenants/${ctx.tenant.slug}` : ''}/oauth2/authorize/complete`;
-      const client = (await deps.store.applications.byId(ctx.tenant.id, outcome.request.clientId))?.name ?? 'the application';
-      return sendHostedPage(reply, await hostedPage(deps, request, { request: outcome.signed, completeUrl, client }));
+      return sendHostedPage(reply, await hostedPage(deps, request, await authorizeHandoff(deps, ctx, outcome, prefix !== '')));
     });
     app.post(`${prefix}/oauth2/authorize/complete`, {
       config: { envelope: 'oauth' },

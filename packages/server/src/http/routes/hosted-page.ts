@@ -11,6 +11,7 @@ import { hostedPageCsp } from '../../domain/csp.js';
 import { renderLoginPage } from '../pages/login-page.js';
 import { requestContext } from '../context.js';
 import { authorizeReturn } from '../../domain/return-to.js';
+import type { AuthorizeHandoff } from './authorize-handoff.js';
 
 /** The built SDK bundle and its source map, if `@portcullis/js` is built (the page needs it; the API does not). */
 async function loadBundle(): Promise<{ code: Buffer; map: Buffer | null } | null> {
@@ -52,14 +53,14 @@ export function providerScriptUrls(captcha: RiskPolicy['captcha']): Record<strin
  * The sign-in page for this request's tenant. `authorize` (OIDC code flow): the signed request
  * and where the page posts it with the fresh session once the person is signed in.
  */
-export async function hostedPage(deps: Deps, request: FastifyRequest, authorize?: { request: string; completeUrl: string; client: string }) {
+export async function hostedPage(deps: Deps, request: FastifyRequest, authorize?: AuthorizeHandoff) {
   const ctx = await requestContext(deps, request);
   const { captcha } = policyOf(ctx.tenant).policy;
   const nonce = randomBytes(16).toString('base64');
   const returnTo = (request.query as { return_to?: string }).return_to;
   const allowedReturn = returnTo && ctx.tenant.allowedOrigins.some((o) => { try { return new URL(returnTo).origin === o; } catch { return false; } }) ? returnTo : undefined;
   const config = { tenant: ctx.tenant.slug, scriptUrls: providerScriptUrls(captcha), returnTo: authorize ? null : allowedReturn ?? null, ...(authorize ? { authorize } : {}) };
-  // During an app's sign-in, "Forgot your password?" carries the authorize request along, so the person comes back to it.
+  // During an app's sign-in, "Forgot your password?" and "Create an account" carry the authorize request along, so the person comes back to it.
   const authorizeAgain = authorize ? authorizeReturn(request.url, ctx.tenant.slug)?.path : undefined;
   const links = { prefix: pagePrefix(request), signup: settingsOf(ctx.tenant).signup.enabled, ...(authorizeAgain ? { returnTo: authorizeAgain } : {}) };
   return { csp: hostedPageCsp(captcha, nonce), html: renderLoginPage({ nonce, tenant: ctx.tenant.slug, config, links }) };

@@ -11,14 +11,15 @@ import { ensureReactApp, REACT_DIST } from './support/builds.js';
 import { startStaticServer } from './support/static-server.js';
 import { OPERATOR, operatorContext, turnstileVia, USER } from './support/portcullis.js';
 import { useBrowser, useStack } from './support/suite.js';
+import { updateSettings } from '../packages/server/src/services/settings.js';
 
 
-/** The newest reset link mailed to `to`, quoted-printable undone. */
-function resetLinkIn(mails: { to: string[]; raw: string }[], to: string): URL {
+/** The newest reset (or verification) link mailed to `to`, quoted-printable undone. */
+function resetLinkIn(mails: { to: string[]; raw: string }[], to: string, page: 'reset-password' | 'verify-email' = 'reset-password'): URL {
   const mail = mails.filter((m) => m.to.includes(to)).at(-1);
   const text = (mail?.raw ?? '').replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  const link = /https?:\/\/[^\s"<>]+\/reset-password\?token=[^\s"<>]+/.exec(text)?.[0];
-  if (!link) throw new Error(`no reset link in the mail to ${to}`);
+  const link = new RegExp(`https?://[^\\s"<>]+/${page}\\?token=[^\\s"<>]+`).exec(text)?.[0];
+  if (!link) throw new Error(`no ${page} link in the mail to ${to}`);
   return new URL(link);
 }
 
@@ -91,6 +92,55 @@ describeBrowser('password reset, mailed over SMTP, in Chromium', () => {
       const done = page.locator('[data-testid="redirect-done"]');
       await done.waitFor({ timeout: 10_000 });
       expect(await done.textContent()).toBe(`Signed in as ${USER.email}, back to /inbox`);
+      await context.close();
+    });
+
+    it('"Create an account" during an app\'s sign-in: sign up → mail → confirm → the app gets its code, no second sign-in', async () => {
+      const { server } = stack;
+      await updateSettings(server.deps, operatorContext(server), OPERATOR, { signup: { enabled: true } });
+      const app = await createApplication(server.deps, operatorContext(server), OPERATOR, {
+        name: 'React SPA sign-up', scopes: [], type: 'spa', redirect_uris: [`${site.url}/callback`], post_logout_redirect_uris: [],
+      });
+      const email = 'joined-mid-sign-in@example.com';
+      const password = 'a passphrase made while signing up 7';
+      const context = await humanContext(stack.browser);
+      await context.addInitScript(`window.__PORTCULLIS__ = ${JSON.stringify({ baseUrl: server.url, tenant: 'acme', mode: 'redirect', clientId: app.client_id })}`);
+      const page = await context.newPage();
+      await page.goto(`${site.url}/`);
+      await page.getByRole('button', { name: 'Sign in with Portcullis' }).click();
+      await page.waitForURL((u) => u.href.startsWith(`${server.url}/tenants/acme/oauth2/authorize?`), { timeout: 10_000 });
+      const authorize = new URL(page.url());
+      const back = `${authorize.pathname}${authorize.search}`;
+      const before = smtp.mails.length;
+
+      await page.getByRole('link', { name: 'Create an account' }).click();
+      await page.waitForURL((u) => u.pathname === '/tenants/acme/signup', { timeout: 10_000 });
+      expect(new URL(page.url()).searchParams.get('return_to')).toBe(back);
+      expect(await page.getByRole('link', { name: 'Already have an account? Sign in' }).getAttribute('href')).toBe(back);
+      await page.fill('#email', email);
+      await page.fill('#password', password);
+      await page.fill('#password-again', password);
+      await expectAccessible(page, 'the sign-up page during an app\'s sign-in');
+      await page.click('#submit');
+      await page.locator('#done').waitFor({ timeout: 10_000 });
+
+      await smtp.waitFor(before + 1);
+      const link = resetLinkIn(smtp.mails, email, 'verify-email');
+      expect(link.searchParams.get('return_to')).toBe(back);
+      await page.goto(link.href);
+      expect(new URL(page.url()).searchParams.has('token')).toBe(false);
+      expect(await page.locator('#intro').textContent()).toBe('Press the button to confirm this address for your acme account and continue to React SPA sign-up.');
+      await expectAccessible(page, 'the verify page during an app\'s sign-in');
+      await screenshot(page, 'hosted-verify-email-for-app');
+      // Confirming signs the person in and finishes the app's request: straight to its redirect URI.
+      await page.click('#submit');
+      await page.waitForURL((u) => u.href.startsWith(`${site.url}/callback`), { timeout: 10_000 });
+      const done = page.locator('[data-testid="redirect-done"]');
+      await done.waitFor({ timeout: 10_000 });
+      // The app exchanged the code (PKCE) and holds a session for the new account.
+      expect(await done.textContent()).toBe(`Signed in as ${email}, back to /inbox`);
+      const [verified] = await server.audit('user.email_verified');
+      expect(verified?.outcome).toBe('success');
       await context.close();
     });
   });

@@ -43,6 +43,7 @@ describe('sign-up during an app\'s sign-in returns to the app with a code', () =
     const config = configOf(page.body);
     expect(config.returnTo).toBe(authorize);
     expect(config.authorize).toMatchObject({ completeUrl: '/tenants/acme/oauth2/authorize/complete', client: 'spa app' });
+    expect(page.body).toContain('for your acme account and continue to spa app.</p>');
     // What the page script does: verify (signed in), then post the request with the fresh token.
     const verified = await h.post('/api/v1/auth/verify-email', { token: link.searchParams.get('token')! });
     expect(verified.statusCode, verified.body).toBe(200);

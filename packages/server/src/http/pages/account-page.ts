@@ -48,7 +48,7 @@ function formOf(input: AccountPageInput, tenant: string): string {
     case 'signup': return form(email('email') + passwordPair('Password', input.minLength), 'Create account');
     case 'forgot-password': return `<p id="intro">Enter the email of your ${tenant} account and we will mail you a link to choose a new password.</p>
   ${form(email('username'), 'Send the link')}`;
-    case 'verify-email': return `<p id="intro">Press the button to confirm this address for your ${tenant} account.</p>
+    case 'verify-email': return `<p id="intro">Press the button to confirm this address for your ${tenant} account${input.authorize ? ` and continue to ${escapeHtml(input.authorize.client)}` : ''}.</p>
   ${form('', 'Confirm my email')}`;
     case 'reset-password': return form(passwordPair('New password', input.minLength), 'Set the new password');
   }

@@ -17,6 +17,14 @@ describe('signUp', () => {
     expect(seen).toEqual([{ path: SIGNUP, headers: expect.objectContaining({ 'x-tenant': 'banking' }), body: { ...creds, device } }]);
   });
 
+  it('sends returnTo as return_to (an app\'s pending sign-in for the mailed link), and nothing when there is none', async () => {
+    const { fetch, seen } = scriptedFetch({ [SIGNUP]: [accepted('verification_sent'), accepted('verification_sent')] });
+    const client = clientWith({ fetch });
+    await client.signUp({ ...creds, returnTo: '/oauth2/authorize?client_id=app_1' });
+    await client.signUp({ ...creds, returnTo: '' });
+    expect(seen.map((s) => s.body)).toEqual([{ ...creds, return_to: '/oauth2/authorize?client_id=app_1' }, creds]);
+  });
+
   it('renders the captcha bound to `signup` on captcha_required, re-posts with its token and tells the steps', async () => {
     const { fetch, seen } = scriptedFetch({ [SIGNUP]: [apiError(403, 'captcha_required', { ...CHALLENGE, action: 'signup' }), accepted('verification_sent')] });
     const { renderer, opened, log } = fakeRenderer();

@@ -97,7 +97,7 @@ for (const { name, available } of DATABASES) {
 
     it('appends one tenant batch larger than one insert statement (150 rows) as one unbroken chain, values bound exactly', async () => {
       const input = (i: number) => ({
-        tenantId: 'tnt_big', type: 'user.login_failed' as const, occurredAt: at, actor: { kind: 'user', id: i % 2 === 0 ? `usr_${i}` : null },
+        tenantId: 'tnt_big', type: 'user.signed_in.failed' as const, occurredAt: at, actor: { kind: 'user', id: i % 2 === 0 ? `usr_${i}` : null },
         target: { kind: 'user', id: null }, outcome: 'failure' as const, data: { i, note: "it's \u0000 odd" }, context: i % 3 === 0 ? { ip: `198.51.100.${i}` } : {},
       });
       const records = await store.transaction((tx) => tx.audit.appendMany(Array.from({ length: 150 }, (_, i) => input(i))));

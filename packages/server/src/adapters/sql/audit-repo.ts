@@ -33,8 +33,8 @@ async function insertEvents(db: Db, rows: readonly EventRow[]): Promise<void> {
 }
 
 /**
- * Appends events to their tenants' chains: per tenant one head bump, one multi-row insert and one
- * head update, however many events (the group commit of `createAuditWriter` relies on this). A
+ * Appends events to their tenants' chains: per tenant one head bump, one multi-row insert (per 64
+ * events) and one head update, however many events (the group commit of `createAuditWriter` relies on this). A
  * tenant's events of one batch go to one shard, in order; concurrent batches take other shards.
  */
 async function appendMany(db: Db, chain: AuditChainMac, cfg: AuditShardConfig, inputs: readonly AuditInput[], webhooks?: SubscriptionCache): Promise<AuditRecord[]> {
@@ -63,7 +63,7 @@ async function appendMany(db: Db, chain: AuditChainMac, cfg: AuditShardConfig, i
     const rows: EventRow[] = [];
     for (const { i, input, id, message, data, context } of prepared) {
       seq += 1;
-      const hash = mac(tenantId, message(seq, prevHash)); // = keyedLink(mac, event)
+      const hash = mac(tenantId, message(seq, prevHash)); // = keyedLink(mac, the record below)
       out[i] = { ...input, id, shard, seq, prevHash, hash };
       rows.push({
         tenant_id: tenantId, shard, seq, id, type: input.type, occurred_at: input.occurredAt,

@@ -95,6 +95,22 @@ for (const { name, available } of DATABASES) {
       for (const id of ['tnt_a', 'tnt_b']) expect((await verifyAuditChain({ store, auditChain }, id)).ok).toBe(true);
     });
 
+    it('appends one tenant batch larger than one insert statement (150 rows) as one unbroken chain, values bound exactly', async () => {
+      const input = (i: number) => ({
+        tenantId: 'tnt_big', type: 'user.signed_in.failed' as const, occurredAt: at, actor: { kind: 'user', id: i % 2 === 0 ? `usr_${i}` : null },
+        target: { kind: 'user', id: null }, outcome: 'failure' as const, data: { i, note: "it's \u0000 odd" }, context: i % 3 === 0 ? { ip: `198.51.100.${i}` } : {},
+      });
+      const records = await store.transaction((tx) => tx.audit.appendMany(Array.from({ length: 150 }, (_, i) => input(i))));
+      expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 150 }, (_, i) => records[0]!.seq + i));
+      expect(await verifyAuditChain({ store, auditChain }, 'tnt_big')).toEqual({ tenantId: 'tnt_big', events: 150, ok: true });
+      const stored = await store.audit.list('tnt_big', { limit: 200 });
+      const byI = new Map(stored.map((r) => [r.data['i'], r]));
+      expect(byI.size).toBe(150);
+      expect(byI.get(4)).toMatchObject({ actor: { kind: 'user', id: 'usr_4' }, data: { i: 4, note: "it's \u0000 odd" }, context: {} });
+      expect(byI.get(3)).toMatchObject({ actor: { kind: 'user', id: null }, context: { ip: '198.51.100.3' } });
+      expect(await store.audit.list('tnt_big', { ip: '198.51.100.99', limit: 10 })).toHaveLength(1);
+    });
+
     it('keeps the client and scope of a code-flow session, and null for a first-party one', async () => {
       await store.sessions.insert({ id: 'ses_c', tenantId: 'tnt_a', userId: 'usr_1', amr: ['pwd'], createdAt: at, expiresAt: '2027-01-01T00:00:00.000Z', revokedAt: null, revokedReason: null, clientId: 'app_spa', scope: 'openid email' });
       expect(await store.sessions.byId('tnt_a', 'ses_c')).toMatchObject({ clientId: 'app_spa', scope: 'openid email' });

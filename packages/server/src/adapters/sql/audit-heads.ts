@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { AuditChainMac } from '../../ports/audit-chain.js';
 import { GENESIS_HASH, headMessage } from '../../domain/audit/hash-chain.js';
+import { queryTemplate, runTemplate, type Arg } from './compiled.js';
 
 type Db = Kysely<Database>;
 
@@ -17,8 +18,24 @@ export interface TakenHead { shard: number; seq: number; hash: string; plainUnti
 let waits = 0;
 
 const returned = ['shard', 'seq', 'hash', 'plain_until'] as const;
-const taken = (row: { shard: number; seq: number; hash: string; plain_until: number } | undefined): TakenHead | undefined =>
+type Returned = { shard: number; seq: number; hash: string; plain_until: number };
+const taken = (row: Returned | undefined): TakenHead | undefined =>
   row && { shard: Number(row.shard), seq: Number(row.seq), hash: row.hash, plainUntil: Number(row.plain_until) };
+
+/** A mark typed as the column it stands for (it is bound as a parameter, as the value was). */
+const num = (arg: Arg, key: string) => arg(0, key) as unknown as number;
+
+const bumpOnQuery = (db: Db) => (arg: Arg) => db.updateTable('audit_heads').set((eb) => ({ seq: eb('seq', '+', num(arg, 'count')) }))
+  .where('tenant_id', '=', arg(0, 'tenantId')).where('shard', '=', num(arg, 'shard')).returning(returned);
+
+const bumpFreeQuery = (db: Db) => (arg: Arg) => db.updateTable('audit_heads').set((eb) => ({ seq: eb('seq', '+', num(arg, 'count')) }))
+  .where('tenant_id', '=', arg(0, 'tenantId'))
+  .where('shard', '=', (eb) => eb.selectFrom('audit_heads').select('shard').where('tenant_id', '=', arg(0, 'tenantId')).where('shard', '<', num(arg, 'shards'))
+    .orderBy('shard').limit(1).forUpdate().skipLocked())
+  .returning(returned);
+
+const sealQuery = (db: Db) => (arg: Arg) => db.updateTable('audit_heads').set({ hash: arg(0, 'hash'), mac: arg(0, 'mac') })
+  .where('tenant_id', '=', arg(0, 'tenantId')).where('shard', '=', num(arg, 'shard'));
 
 /**
  * Reserves `count` positions at the end of one of the tenant's chains and returns where they start.
@@ -33,13 +50,9 @@ const taken = (row: { shard: number; seq: number; hash: string; plain_until: num
  */
 export async function takeHead(db: Db, chain: AuditChainMac, cfg: AuditShardConfig, tenantId: string, count: number): Promise<TakenHead> {
   const shards = cfg.dialect === 'postgres' ? Math.max(1, cfg.shards) : 1;
-  const bumpOn = (shard: number) => db.updateTable('audit_heads').set((eb) => ({ seq: eb('seq', '+', count) }))
-    .where('tenant_id', '=', tenantId).where('shard', '=', shard).returning(returned).executeTakeFirst();
-  const bumpFree = () => db.updateTable('audit_heads').set((eb) => ({ seq: eb('seq', '+', count) }))
-    .where('tenant_id', '=', tenantId)
-    .where('shard', '=', (eb) => eb.selectFrom('audit_heads').select('shard').where('tenant_id', '=', tenantId).where('shard', '<', shards)
-      .orderBy('shard').limit(1).forUpdate().skipLocked())
-    .returning(returned).executeTakeFirst();
+  // The bumps and the seal run on every append: templates built once per dialect (see compiled.ts), same SQL as before.
+  const bumpOn = async (shard: number) => (await runTemplate<Returned>(db, queryTemplate(db, 'audit_heads.bumpOn', bumpOnQuery(db)), [{ tenantId, shard, count }])).rows[0];
+  const bumpFree = async () => (await runTemplate<Returned>(db, queryTemplate(db, 'audit_heads.bumpFree', bumpFreeQuery(db)), [{ tenantId, shards, count }])).rows[0];
   const openAll = () => db.insertInto('audit_heads')
     .values(Array.from({ length: shards }, (_, shard) => ({
       tenant_id: tenantId, shard, seq: 0, hash: GENESIS_HASH, plain_until: 0,
@@ -70,5 +83,5 @@ export async function takeHead(db: Db, chain: AuditChainMac, cfg: AuditShardConf
 /** Seals a chain's new head: its MAC binds tenant, shard, position, link and cut-over point. */
 export async function sealHead(db: Db, chain: AuditChainMac, tenantId: string, head: TakenHead): Promise<void> {
   const mac = chain.mac(tenantId, headMessage(tenantId, head, head.shard));
-  await db.updateTable('audit_heads').set({ hash: head.hash, mac }).where('tenant_id', '=', tenantId).where('shard', '=', head.shard).execute();
+  await runTemplate(db, queryTemplate(db, 'audit_heads.seal', sealQuery(db)), [{ tenantId, shard: head.shard, hash: head.hash, mac }]);
 }

@@ -7,54 +7,78 @@ import { sealHead, takeHead, type AuditShardConfig } from './audit-heads.js';
 import { newId } from '../crypto/random.js';
 import { toAudit } from './rows.js';
 import { enqueueDeliveries, type SubscriptionCache } from './webhook-repo.js';
+import { queryTemplate, runTemplate, type Arg } from './compiled.js';
 
 type Db = Kysely<Database>;
 
 /** The migration after which links are keyed; `compose` seals legacy heads when it has just applied it. */
 export const KEYED_AUDIT_CHAIN_MIGRATION = '0004-keyed-audit-chain';
 
+type EventRow = Insertable<Database['audit_events']>;
+/** Every column an append writes; a template binds each row's values in this shape. */
+const COLUMNS = ['tenant_id', 'shard', 'seq', 'id', 'type', 'occurred_at', 'actor_kind', 'actor_id', 'target_kind', 'target_id',
+  'outcome', 'ip', 'data', 'context', 'prev_hash', 'hash'] as const satisfies ReadonlyArray<keyof EventRow>;
+/** Rows per insert statement: bounds the templates (one per row count) and the parameters per statement (16 × 64). */
+const ROWS_PER_INSERT = 64;
+
+/** The multi-row insert of `n` events, built and compiled by Kysely once per dialect and row count. */
+const insertQuery = (db: Db, n: number) => (arg: Arg) => db.insertInto('audit_events')
+  .values(Array.from({ length: n }, (_, j) => Object.fromEntries(COLUMNS.map((c) => [c, arg(j, c)])) as unknown as EventRow));
+
+async function insertEvents(db: Db, rows: readonly EventRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.length <= ROWS_PER_INSERT ? rows : rows.slice(i, i + ROWS_PER_INSERT);
+    await runTemplate(db, queryTemplate(db, `audit_events.insert:${chunk.length}`, insertQuery(db, chunk.length)), chunk as ReadonlyArray<Record<string, unknown>>);
+  }
+}
+
 /**
- * Appends events to their tenants' chains: per tenant one head bump, one multi-row insert and one
- * head update, however many events (the group commit of `createAuditWriter` relies on this). A
+ * Appends events to their tenants' chains: per tenant one head bump, one multi-row insert (per 64
+ * events) and one head update, however many events (the group commit of `createAuditWriter` relies on this). A
  * tenant's events of one batch go to one shard, in order; concurrent batches take other shards.
  */
 async function appendMany(db: Db, chain: AuditChainMac, cfg: AuditShardConfig, inputs: readonly AuditInput[], webhooks?: SubscriptionCache): Promise<AuditRecord[]> {
   const mac = chain.mac;
-  const byTenant = new Map<string, AuditInput[]>();
-  for (const input of inputs) byTenant.set(input.tenantId, [...(byTenant.get(input.tenantId) ?? []), input]);
-  const out = new Map<AuditInput, AuditRecord>();
-  for (const [tenantId, events] of byTenant) {
+  // Positions in `inputs` per tenant (one tenant per batch is the usual case): records land in the caller's order.
+  const byTenant = new Map<string, number[]>();
+  inputs.forEach((input, i) => {
+    const at = byTenant.get(input.tenantId);
+    if (at) at.push(i);
+    else byTenant.set(input.tenantId, [i]);
+  });
+  const out = new Array<AuditRecord>(inputs.length);
+  for (const [tenantId, positions] of byTenant) {
     // Everything that does not depend on the chain position is prepared before the head is locked.
-    const prepared = events.map((input) => {
+    const prepared = positions.map((i) => {
+      const input = inputs[i]!;
       const id = newId('evt');
-      return { input, id, message: linkTemplate({ ...input, id }), data: JSON.stringify(input.data), context: JSON.stringify(input.context) };
+      return { i, input, id, message: linkTemplate({ ...input, id }), data: JSON.stringify(input.data), context: JSON.stringify(input.context) };
     });
-    // The subscription list is read (or found cached) now, so the outbox write below needs no lookup under the lock.
-    if (webhooks) await webhooks.get(db, tenantId);
-    const head = await takeHead(db, chain, cfg, tenantId, events.length);
+    // The subscription list is read (or found cached) once, now, so the outbox write below needs no lookup under the lock.
+    const subs = webhooks ? await webhooks.get(db, tenantId) : [];
+    const head = await takeHead(db, chain, cfg, tenantId, positions.length);
     const shard = head.shard;
-    let seq = head.seq - events.length;
+    let seq = head.seq - positions.length;
     let prevHash = head.hash;
-    const rows: Array<Insertable<Database['audit_events']>> = [];
-    for (const { input, id, message, data, context } of prepared) {
+    const rows: EventRow[] = [];
+    for (const { i, input, id, message, data, context } of prepared) {
       seq += 1;
-      const event = { ...input, id, shard, seq, prevHash };
-      const hash = mac(tenantId, message(seq, prevHash)); // = keyedLink(mac, event)
-      out.set(input, { ...event, hash });
+      const hash = mac(tenantId, message(seq, prevHash)); // = keyedLink(mac, the record below)
+      out[i] = { ...input, id, shard, seq, prevHash, hash };
       rows.push({
-        tenant_id: event.tenantId, shard, seq: event.seq, id: event.id, type: event.type, occurred_at: event.occurredAt,
-        actor_kind: event.actor.kind, actor_id: event.actor.id, target_kind: event.target.kind, target_id: event.target.id,
-        outcome: event.outcome, ip: typeof event.context['ip'] === 'string' ? event.context['ip'] : null,
-        data, context, prev_hash: event.prevHash, hash,
+        tenant_id: tenantId, shard, seq, id, type: input.type, occurred_at: input.occurredAt,
+        actor_kind: input.actor.kind, actor_id: input.actor.id, target_kind: input.target.kind, target_id: input.target.id,
+        outcome: input.outcome, ip: typeof input.context['ip'] === 'string' ? input.context['ip'] : null,
+        data, context, prev_hash: prevHash, hash,
       });
       prevHash = hash;
     }
-    await db.insertInto('audit_events').values(rows).execute();
+    await insertEvents(db, rows);
     // The webhook outbox: queued in this transaction, so an event is delivered if and only if it committed.
-    if (webhooks) await enqueueDeliveries(db, webhooks, tenantId, events.map((input) => out.get(input)!));
+    if (subs.length > 0) await enqueueDeliveries(db, subs, tenantId, positions.map((i) => out[i]!));
     await sealHead(db, chain, tenantId, { shard, seq, hash: prevHash, plainUntil: head.plainUntil });
   }
-  return inputs.map((input) => out.get(input)!);
+  return out;
 }
 
 /** MACs each unsealed head as it stands, in one transaction; a head sealed meanwhile by an append is left alone. */

@@ -48,10 +48,11 @@ export function createSubscriptionCache(ttlMs = 1000, now: () => number = Date.n
   };
 }
 
-/** The outbox write: one pending delivery per matching endpoint, in the audit append's own transaction, due when the event occurred (the services' clock). */
-export async function enqueueDeliveries(db: Db, cache: SubscriptionCache, tenantId: string, events: readonly AuditRecord[]): Promise<void> {
-  const subs = await cache.get(db, tenantId);
-  if (subs.length === 0) return;
+/**
+ * The outbox write: one pending delivery per matching endpoint of `subs` (the tenant's subscriptions as the
+ * append read them from the cache), in the audit append's own transaction, due when the event occurred (the services' clock).
+ */
+export async function enqueueDeliveries(db: Db, subs: ReadonlyArray<{ id: string; events: string[] }>, tenantId: string, events: readonly AuditRecord[]): Promise<void> {
   const rows = events.flatMap((e) => subs.filter((s) => subscribes(s.events, e.type)).map((s) => ({
     id: newId('dlv'), tenant_id: tenantId, endpoint_id: s.id, event_id: e.id, event_seq: e.seq, event_type: e.type, status: 'pending',
     attempts: 0, next_attempt_ms: Date.parse(e.occurredAt), last_attempt_ms: null, last_status: null, last_error: null, locked_until_ms: null,

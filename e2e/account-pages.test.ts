@@ -4,13 +4,12 @@ import type { Page } from 'playwright-core';
 import { freePort } from '../packages/server/test/support/tcp-proxy.js';
 import { describe, expect, it } from 'vitest';
 import { startSmtpServer } from '../packages/server/test/support/smtp.js';
-import { createApplication } from '../packages/server/src/services/applications.js';
 import { updateSettings } from '../packages/server/src/services/settings.js';
 import { describeBrowser, headlessContext, humanContext, screenshot } from './support/browser.js';
 import { expectAccessible } from './support/axe.js';
 import { ensureReactApp, REACT_DIST } from './support/builds.js';
 import { startStaticServer } from './support/static-server.js';
-import { OPERATOR, operatorContext, turnstileVia, USER, type RunningPortcullis } from './support/portcullis.js';
+import { OPERATOR, openSpaPage, operatorContext, turnstileVia, USER, type RunningPortcullis } from './support/portcullis.js';
 import { submitHostedForm, useBrowser, useStack } from './support/suite.js';
 
 const openSignup = (server: RunningPortcullis, enabled = true) => updateSettings(server.deps, operatorContext(server), OPERATOR, { signup: { enabled } });
@@ -221,12 +220,7 @@ describeBrowser('hosted account pages in Chromium', () => {
 
     it('leaves for /oauth2/authorize with PKCE, signs in on the hosted page, comes back with tokens that answer userinfo', async () => {
       const { server } = stack;
-      const app = await createApplication(server.deps, operatorContext(server), OPERATOR, {
-        name: 'React SPA', scopes: [], type: 'spa', redirect_uris: [`${site.url}/callback`], post_logout_redirect_uris: [],
-      });
-      const context = await humanContext(stack.browser);
-      await context.addInitScript(`window.__PORTCULLIS__ = ${JSON.stringify({ baseUrl: server.url, tenant: 'acme', mode: 'redirect', clientId: app.client_id })}`);
-      const page = await context.newPage();
+      const { context, page } = await openSpaPage(stack.browser, server, site.url, 'React SPA');
       const tokenCalls: string[] = [];
       page.on('request', (r) => { if (r.url().endsWith('/oauth2/token')) tokenCalls.push(r.postData() ?? ''); });
       await page.goto(`${site.url}/`);

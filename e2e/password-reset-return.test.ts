@@ -3,13 +3,12 @@ import { join } from 'node:path';
 import { freePort } from '../packages/server/test/support/tcp-proxy.js';
 import { describe, expect, it } from 'vitest';
 import { startSmtpServer } from '../packages/server/test/support/smtp.js';
-import { createApplication } from '../packages/server/src/services/applications.js';
 import { createUser } from '../packages/server/src/index.js';
 import { describeBrowser, humanContext, screenshot } from './support/browser.js';
 import { expectAccessible } from './support/axe.js';
 import { ensureReactApp, REACT_DIST } from './support/builds.js';
 import { startStaticServer } from './support/static-server.js';
-import { OPERATOR, operatorContext, turnstileVia, USER } from './support/portcullis.js';
+import { OPERATOR, openSpaPage, operatorContext, turnstileVia, USER } from './support/portcullis.js';
 import { useBrowser, useStack } from './support/suite.js';
 import { updateSettings } from '../packages/server/src/services/settings.js';
 
@@ -47,12 +46,7 @@ describeBrowser('password reset, mailed over SMTP, in Chromium', () => {
   describe('the hosted pages', () => {
     it('"Forgot your password?" during an app\'s sign-in: mail → reset → "Continue to sign in" → the app gets its code', async () => {
       const { server } = stack;
-      const app = await createApplication(server.deps, operatorContext(server), OPERATOR, {
-        name: 'React SPA', scopes: [], type: 'spa', redirect_uris: [`${site.url}/callback`], post_logout_redirect_uris: [],
-      });
-      const context = await humanContext(stack.browser);
-      await context.addInitScript(`window.__PORTCULLIS__ = ${JSON.stringify({ baseUrl: server.url, tenant: 'acme', mode: 'redirect', clientId: app.client_id })}`);
-      const page = await context.newPage();
+      const { context, page } = await openSpaPage(stack.browser, server, site.url, 'React SPA');
       await page.goto(`${site.url}/`);
       await page.getByRole('button', { name: 'Sign in with Portcullis' }).click();
       await page.waitForURL((u) => u.href.startsWith(`${server.url}/tenants/acme/oauth2/authorize?`), { timeout: 10_000 });
@@ -98,14 +92,9 @@ describeBrowser('password reset, mailed over SMTP, in Chromium', () => {
     it('"Create an account" during an app\'s sign-in: sign up → mail → confirm → the app gets its code, no second sign-in', async () => {
       const { server } = stack;
       await updateSettings(server.deps, operatorContext(server), OPERATOR, { signup: { enabled: true } });
-      const app = await createApplication(server.deps, operatorContext(server), OPERATOR, {
-        name: 'React SPA sign-up', scopes: [], type: 'spa', redirect_uris: [`${site.url}/callback`], post_logout_redirect_uris: [],
-      });
+      const { context, page } = await openSpaPage(stack.browser, server, site.url, 'React SPA sign-up');
       const email = 'joined-mid-sign-in@example.com';
       const password = 'a passphrase made while signing up 7';
-      const context = await humanContext(stack.browser);
-      await context.addInitScript(`window.__PORTCULLIS__ = ${JSON.stringify({ baseUrl: server.url, tenant: 'acme', mode: 'redirect', clientId: app.client_id })}`);
-      const page = await context.newPage();
       await page.goto(`${site.url}/`);
       await page.getByRole('button', { name: 'Sign in with Portcullis' }).click();
       await page.waitForURL((u) => u.href.startsWith(`${server.url}/tenants/acme/oauth2/authorize?`), { timeout: 10_000 });

@@ -6,6 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { buildApp, compose, createTenant, createUser, loadConfig, type Deps } from '../../packages/server/src/index.js';
 import { updatePolicy } from '../../packages/server/src/services/risk/policy.js';
 import type { AuditRecord, TenantRecord } from '../../packages/server/src/ports/store.js';
+import { createApplication } from '../../packages/server/src/services/applications.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { humanContext } from './browser.js';
 
 /** Cloudflare's test keys, which the emulator honours: `3x…FF` waits for a click on "I am human"; `1x…AA` passes without one. */
 export const CLICK_SITE_KEY = '3x00000000000000000000FF';
@@ -86,3 +89,16 @@ export async function startPortcullis(options: StartOptions = {}): Promise<Runni
 /** The operator (CLI) as actor, and a request context on the server's tenant, for setting state up directly through the services. */
 export const OPERATOR = { kind: 'operator', id: null } as const;
 export const operatorContext = (server: RunningPortcullis) => ({ tenant: server.tenant, ip: '127.0.0.1', userAgent: 'e2e', requestId: 'req_e2e' });
+
+/**
+ * Registers an SPA (redirect URI `<siteUrl>/callback`) and opens a human browser page whose React app
+ * (e2e/react-app) signs in through the hosted page with it. The page is not navigated yet.
+ */
+export async function openSpaPage(browser: Browser, server: RunningPortcullis, siteUrl: string, name: string): Promise<{ app: { client_id: string }; context: BrowserContext; page: Page }> {
+  const app = await createApplication(server.deps, operatorContext(server), OPERATOR, {
+    name, scopes: [], type: 'spa', redirect_uris: [`${siteUrl}/callback`], post_logout_redirect_uris: [],
+  });
+  const context = await humanContext(browser);
+  await context.addInitScript(`window.__PORTCULLIS__ = ${JSON.stringify({ baseUrl: server.url, tenant: 'acme', mode: 'redirect', clientId: app.client_id })}`);
+  return { app, context, page: await context.newPage() };
+}

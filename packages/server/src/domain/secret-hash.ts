@@ -11,3 +11,17 @@ export function sameSecretHash(a: string, b: string): boolean {
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
 }
+
+/** What a client's secret is checked against: its current hash, and the previous one until its overlap ends. */
+export interface ClientSecretHashes {
+  secretHash: string;
+  previousSecretHash?: string | null;
+  previousSecretExpiresAt?: string | null;
+}
+
+/** Whether `secret` is the client's current secret, or its previous one while the rotation overlap lasts (`nowIso` before its end). */
+export function clientSecretMatches(client: ClientSecretHashes, secret: string, nowIso: string): boolean {
+  const given = hashSecret(secret);
+  return sameSecretHash(given, client.secretHash)
+    || (!!client.previousSecretHash && !!client.previousSecretExpiresAt && client.previousSecretExpiresAt > nowIso && sameSecretHash(given, client.previousSecretHash));
+}

@@ -1,7 +1,7 @@
 import type { TokenResponse } from '@portcullis/protocol';
 import type { Deps } from './deps.js';
 import type { RequestContext } from './context.js';
-import { hashSecret, sameSecretHash } from '../domain/secret-hash.js';
+import { clientSecretMatches } from '../domain/secret-hash.js';
 import { isoTime } from './context.js';
 import { issuerFor, managementAudience } from './deps.js';
 import { OAuthError } from './oauth-error.js';
@@ -19,11 +19,7 @@ export async function issueClientToken(deps: Deps, ctx: RequestContext, input: {
     throw throttled;
   }
   const app = await deps.store.applications.byId(ctx.tenant.id, input.clientId);
-  const given = hashSecret(input.clientSecret);
-  const nowIso = isoTime(deps.clock.now());
-  const valid = !!app && (sameSecretHash(given, app.secretHash)
-    || (!!app.previousSecretHash && !!app.previousSecretExpiresAt && app.previousSecretExpiresAt > nowIso && sameSecretHash(given, app.previousSecretHash)));
-  if (!app || !valid) {
+  if (!app || !clientSecretMatches(app, input.clientSecret, isoTime(deps.clock.now()))) {
     await recordClientAuthFailure(deps, ctx, input.clientId, app);
     deps.metrics.clientTokens.inc({ outcome: 'invalid_client' });
     throw new OAuthError('invalid_client', 'Client authentication failed.');

@@ -1,7 +1,7 @@
 import type { ApplicationRecord } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import type { RequestContext } from '../context.js';
-import { hashSecret, sameSecretHash } from '../../domain/secret-hash.js';
+import { clientSecretMatches } from '../../domain/secret-hash.js';
 import { isoTime } from '../context.js';
 import { OAuthError } from '../oauth-error.js';
 import { clientAuthThrottled, recordClientAuthFailure } from '../client-auth-throttle.js';
@@ -24,11 +24,7 @@ export async function authenticateOidcClient(deps: Deps, ctx: RequestContext, cl
   if ((app.type ?? 'machine') === 'machine') throw new OAuthError('invalid_client', 'Client authentication failed.');
   if (app.type === 'spa') return app;
   if (!secret) throw new OAuthError('invalid_client', 'Client authentication is required.');
-  const given = hashSecret(secret);
-  const nowIso = isoTime(deps.clock.now());
-  const ok = sameSecretHash(given, app.secretHash)
-    || (!!app.previousSecretHash && !!app.previousSecretExpiresAt && app.previousSecretExpiresAt > nowIso && sameSecretHash(given, app.previousSecretHash));
-  if (!ok) {
+  if (!clientSecretMatches(app, secret, isoTime(deps.clock.now()))) {
     await recordClientAuthFailure(deps, ctx, clientId, app, grantType);
     throw new OAuthError('invalid_client', 'Client authentication failed.');
   }
